@@ -1,0 +1,1 @@
+"""The ``dfd`` command line: one module per sub-command, dispatched by ``main``."""

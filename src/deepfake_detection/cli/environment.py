@@ -1,0 +1,26 @@
+"""I/O for the CLI in one object, so commands are testable without touching the real terminal."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TextIO
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    # `dfd scan` found at least one fake: a result, not a failure.
+    FAKE_FOUND = 3
+
+
+@dataclass
+class Environment:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        return self.stderr.isatty()

@@ -1,0 +1,1 @@
+"""Face detectors behind one small interface and a registry (``create_detector``, ``list_detectors``)."""

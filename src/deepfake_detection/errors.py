@@ -1,0 +1,55 @@
+"""One error hierarchy. HTTP statuses and CLI exit codes are read from these classes in one place."""
+
+from __future__ import annotations
+
+
+class DetectionError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    code = "internal_error"
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(DetectionError):
+    code = "bad_request"
+    http_status = 400
+
+
+class CorruptMedia(InvalidRequest):
+    code = "corrupt_media"
+
+
+class PayloadTooLarge(DetectionError):
+    code = "too_large"
+    http_status = 413
+
+
+class UnsupportedMedia(DetectionError):
+    code = "unsupported_media"
+    http_status = 415
+
+
+class InvalidOptions(DetectionError):
+    code = "invalid_options"
+    http_status = 422
+
+
+class Overloaded(DetectionError):
+    code = "overloaded"
+    http_status = 503
+
+
+class ModelUnavailable(DetectionError):
+    """A model or detector file is missing or unreadable: an operator problem, not a client one."""
+
+    code = "model_unavailable"
+    http_status = 503
+
+
+class NotFound(DetectionError):
+    code = "not_found"
+    http_status = 404

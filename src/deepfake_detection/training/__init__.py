@@ -1,0 +1,1 @@
+"""Training the face-crop classifier (needs the ``[train]`` extra: torch)."""

@@ -1,0 +1,67 @@
+"""Typed training configuration, read from a JSON file and validated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AugmentConfig(BaseModel):
+    """Probabilities and ranges of each augmentation; a probability of 0 switches one off."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Share of training draws that are self-blended images: a REAL crop blended with a transformed
+    # copy of itself inside a face-shaped mask, labelled fake.
+    blend_fraction: float = Field(0.15, ge=0.0, le=0.5)
+    crop_scale: tuple[float, float] = (0.80, 1.0)
+    crop_shift: float = Field(0.06, ge=0.0, le=0.3)
+    hflip: float = Field(0.5, ge=0.0, le=1.0)
+    color: float = Field(0.8, ge=0.0, le=1.0)
+    downscale: float = Field(0.3, ge=0.0, le=1.0)
+    downscale_range: tuple[float, float] = (0.35, 0.9)
+    blur: float = Field(0.2, ge=0.0, le=1.0)
+    noise: float = Field(0.15, ge=0.0, le=1.0)
+    jpeg: float = Field(0.6, ge=0.0, le=1.0)
+    jpeg_quality: tuple[int, int] = (30, 95)
+
+    def enabled(self) -> list[str]:
+        names = ["blend_fraction", "hflip", "color", "downscale", "blur", "noise", "jpeg"]
+        on = [name for name in names if getattr(self, name) > 0]
+        return ["crop_jitter", *on] if self.crop_scale[0] < 1.0 or self.crop_shift > 0 else on
+
+
+class TrainConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Path("../shared/data/dfdc-faces")
+    cache_dir: Path = Path("cache")
+    run_dir: Path = Path("runs/effnetlite0-160")
+    cache_size: int = Field(192, ge=32)
+    input_size: int = Field(160, ge=32)
+    validation_fraction: float = Field(0.1, gt=0.0, lt=0.5)
+    seed: int = 20261126
+    # Pretrained blocks before this index stay frozen (with their batch norm statistics).
+    first_trainable_block: int = Field(5, ge=0, le=16)
+    pretrained: bool = True
+    batch_size: int = Field(32, ge=2)
+    steps: int = Field(3600, ge=1)
+    learning_rate: float = Field(6e-4, gt=0.0)
+    weight_decay: float = Field(1e-4, ge=0.0)
+    warmup_steps: int = Field(100, ge=0)
+    label_smoothing: float = Field(0.05, ge=0.0, lt=0.5)
+    dropout: float = Field(0.3, ge=0.0, lt=1.0)
+    ema_decay: float = Field(0.998, ge=0.0, lt=1.0)
+    # Share of training draws that are REAL crops; blends take `augment.blend_fraction`, DFDC fakes the rest.
+    real_share: float = Field(0.5, gt=0.0, lt=1.0)
+    checkpoint_every: int = Field(200, ge=1)
+    validate_every: int = Field(600, ge=1)
+    quick_validation_items: int = Field(1500, ge=10)
+    threads: int = Field(2, ge=1)
+    limit_items: int | None = Field(None, ge=10)
+    augment: AugmentConfig = AugmentConfig()
+
+    @classmethod
+    def from_file(cls, path: Path) -> TrainConfig:
+        return cls.model_validate_json(path.read_text())
