@@ -1,4 +1,4 @@
-"""Entry point of ``dfd``: builds the parser from the sub-command modules and maps errors to exit codes."""
+"""Entry point of ``dfd``: builds the parser from the sub-commands and maps errors to exit codes."""
 
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ class Command(Protocol):
 
 
 def _command(name: str) -> Command:
-    module: Command = importlib.import_module(f"deepfake_detection.cli.{name}")  # type: ignore[assignment]
+    module: Command = importlib.import_module(f"deepfake_detection.cli.{name}")
     return module
 
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dfd", description="Deepfake detection for images and videos.")
+    parser = argparse.ArgumentParser(
+        prog="dfd", description="Deepfake detection for images and videos."
+    )
     parser.add_argument("--version", action="version", version=f"dfd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = next((a for a in argv if a in COMMANDS), None)

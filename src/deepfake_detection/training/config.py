@@ -15,7 +15,8 @@ class AugmentConfig(BaseModel):
     # Share of training draws that are self-blended images: a REAL crop blended with a transformed
     # copy of itself inside a face-shaped mask, labelled fake.
     blend_fraction: float = Field(0.15, ge=0.0, le=0.5)
-    crop_scale: tuple[float, float] = (0.80, 1.0)
+    # Side of the training crop as a fraction of the cached crop's side (the service's crops vary).
+    crop_side: tuple[float, float] = (0.88, 1.0)
     crop_shift: float = Field(0.06, ge=0.0, le=0.3)
     hflip: float = Field(0.5, ge=0.0, le=1.0)
     color: float = Field(0.8, ge=0.0, le=1.0)
@@ -29,7 +30,7 @@ class AugmentConfig(BaseModel):
     def enabled(self) -> list[str]:
         names = ["blend_fraction", "hflip", "color", "downscale", "blur", "noise", "jpeg"]
         on = [name for name in names if getattr(self, name) > 0]
-        return ["crop_jitter", *on] if self.crop_scale[0] < 1.0 or self.crop_shift > 0 else on
+        return ["crop_jitter", *on] if self.crop_side[0] < 1.0 or self.crop_shift > 0 else on
 
 
 class TrainConfig(BaseModel):
@@ -40,6 +41,9 @@ class TrainConfig(BaseModel):
     run_dir: Path = Path("runs/effnetlite0-160")
     cache_size: int = Field(192, ge=32)
     input_size: int = Field(160, ge=32)
+    # Validation and serving framing: the centred square of this fraction of the cached crop's side,
+    # the middle of the training jitter. The model card's crop recipe is scaled to match it.
+    eval_crop_side: float = Field(0.94, gt=0.5, le=1.0)
     validation_fraction: float = Field(0.1, gt=0.0, lt=0.5)
     seed: int = 20261126
     # Pretrained blocks before this index stay frozen (with their batch norm statistics).
@@ -53,7 +57,8 @@ class TrainConfig(BaseModel):
     label_smoothing: float = Field(0.05, ge=0.0, lt=0.5)
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
     ema_decay: float = Field(0.998, ge=0.0, lt=1.0)
-    # Share of training draws that are REAL crops; blends take `augment.blend_fraction`, DFDC fakes the rest.
+    # Share of training draws that are REAL crops; blends take `augment.blend_fraction`, DFDC
+    # fakes the rest.
     real_share: float = Field(0.5, gt=0.0, lt=1.0)
     checkpoint_every: int = Field(200, ge=1)
     validate_every: int = Field(600, ge=1)

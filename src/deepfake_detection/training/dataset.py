@@ -1,4 +1,4 @@
-"""The DFDC face-crop folder: metadata, the split by source-video group, and a decoded-pixel cache."""
+"""The DFDC face crops: metadata, the split by source-video group, and a decoded-pixel cache."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""``dfd train``: train the face classifier from a JSON config (needs the ``[train]`` extra)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from deepfake_detection.cli.environment import Environment, ExitStatus
+
+HELP = "Train the face-crop classifier on the DFDC crops (checkpointed, resumable)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, required=True, help="training config JSON")
+    parser.add_argument("--resume", action="store_true", help="continue from the run's last.pt")
+    parser.add_argument("--steps", type=int, help="override the config's number of steps")
+
+
+def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from deepfake_detection.training.config import TrainConfig
+    from deepfake_detection.training.trainer import train
+
+    config = TrainConfig.from_file(args.config)
+    if args.steps is not None:
+        config = config.model_copy(update={"steps": args.steps})
+    run_dir = train(config, resume=args.resume)
+    print(f"run folder: {run_dir}", file=env.stdout)
+    return ExitStatus.OK

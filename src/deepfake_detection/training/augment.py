@@ -1,0 +1,105 @@
+"""Training augmentations of (H, W, 3) uint8 RGB arrays, each with an explicit random generator.
+
+Geometry first (crop jitter, flip), then colour, then the degradations a face meets on its way to
+the service (down-and-up scaling, blur, noise, JPEG), so that those artefacts come last.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from deepfake_detection.training.config import AugmentConfig
+
+Image = npt.NDArray[np.uint8]
+
+
+def jitter_crop(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
+    """A square crop of random scale and offset, resized to ``out_size``: service crops vary."""
+    size = image.shape[0]
+    side = size * rng.uniform(*cfg.crop_side)
+    max_shift = cfg.crop_shift * size
+    cx = size / 2 + rng.uniform(-max_shift, max_shift)
+    cy = size / 2 + rng.uniform(-max_shift, max_shift)
+    scale = out_size / side
+    matrix = np.array(
+        [[scale, 0, out_size / 2 - scale * cx], [0, scale, out_size / 2 - scale * cy]]
+    )
+    return np.asarray(
+        cv2.warpAffine(
+            image, matrix, (out_size, out_size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT
+        ),
+        dtype=np.uint8,
+    )
+
+
+def center_crop(image: Image, out_size: int, side_fraction: float) -> Image:
+    """The centred square of ``side_fraction`` of the image's side, resized to ``out_size``."""
+    size = image.shape[0]
+    side = round(size * side_fraction)
+    start = (size - side) // 2
+    square = image[start : start + side, start : start + side]
+    return np.asarray(cv2.resize(square, (out_size, out_size), interpolation=cv2.INTER_AREA))
+
+
+def color_shift(image: Image, rng: np.random.Generator) -> Image:
+    """Brightness, contrast, saturation and per-channel gain, as cameras and grading differ."""
+    out = image.astype(np.float32)
+    gain = rng.uniform(0.92, 1.08, size=3) * rng.uniform(0.75, 1.25)
+    mean = out.mean()
+    contrast = rng.uniform(0.75, 1.25)
+    out = (out - mean) * contrast + mean
+    grey = out.mean(axis=2, keepdims=True)
+    saturation = rng.uniform(0.7, 1.3)
+    out = grey + (out - grey) * saturation
+    out = out * gain
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
+
+
+def down_up(image: Image, factor_range: tuple[float, float], rng: np.random.Generator) -> Image:
+    size = image.shape[0]
+    small = max(8, round(size * rng.uniform(*factor_range)))
+    down = cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA)
+    interpolation = [cv2.INTER_LINEAR, cv2.INTER_CUBIC, cv2.INTER_NEAREST][int(rng.integers(3))]
+    return np.asarray(cv2.resize(down, (size, size), interpolation=interpolation))
+
+
+def gaussian_blur(image: Image, rng: np.random.Generator) -> Image:
+    sigma = rng.uniform(0.4, 1.6)
+    return np.asarray(cv2.GaussianBlur(image, (0, 0), sigmaX=sigma), dtype=np.uint8)
+
+
+def gaussian_noise(image: Image, rng: np.random.Generator) -> Image:
+    noise = rng.normal(0.0, rng.uniform(2.0, 8.0), size=image.shape)
+    return np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+
+
+def jpeg(image: Image, quality_range: tuple[int, int], rng: np.random.Generator) -> Image:
+    quality = int(rng.integers(quality_range[0], quality_range[1] + 1))
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        return image
+    decoded = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    if decoded is None:
+        return image
+    return np.asarray(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
+    """The full training augmentation of one crop."""
+    out = jitter_crop(image, out_size, cfg, rng)
+    if rng.random() < cfg.hflip:
+        out = np.ascontiguousarray(out[:, ::-1])
+    if rng.random() < cfg.color:
+        out = color_shift(out, rng)
+    if rng.random() < cfg.downscale:
+        out = down_up(out, cfg.downscale_range, rng)
+    if rng.random() < cfg.blur:
+        out = gaussian_blur(out, rng)
+    if rng.random() < cfg.noise:
+        out = gaussian_noise(out, rng)
+    if rng.random() < cfg.jpeg:
+        out = jpeg(out, cfg.jpeg_quality, rng)
+    return out

