@@ -13,6 +13,15 @@ from deepfake_detection.errors import ModelUnavailable
 DEFAULT_MODEL_NAME = "dfd-effnetlite0"
 
 
+class BoxFraming(BaseModel):
+    """A detector's own ``box_scale`` and ``shift_y``, where its box convention differs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    box_scale: float = Field(gt=0.5, le=3.0)
+    shift_y: float = Field(0.0, ge=-0.5, le=0.5)
+
+
 class CropRecipe(BaseModel):
     """How a face box from a detector becomes the classifier's input (what training crops look like).
 
@@ -26,6 +35,15 @@ class CropRecipe(BaseModel):
     box_scale: float = Field(1.0, gt=0.5, le=3.0)
     shift_y: float = Field(0.0, ge=-0.5, le=0.5)
     square: bool = True
+    # Detector name -> framing for that detector's boxes; detectors not listed use the fields above.
+    by_detector: dict[str, BoxFraming] = Field(default_factory=dict)
+
+    def for_detector(self, detector: str) -> CropRecipe:
+        """This recipe with ``detector``'s own framing, where the card has one."""
+        framing = self.by_detector.get(detector)
+        if framing is None:
+            return self
+        return CropRecipe(box_scale=framing.box_scale, shift_y=framing.shift_y, square=self.square)
 
 
 class TrainingInfo(BaseModel):
@@ -81,4 +99,6 @@ def load_model_card(path: Path) -> ModelCard:
 
 def default_model_card_path() -> Path:
     """The card of the model shipped inside the package."""
-    return Path(str(resources.files("deepfake_detection") / "models" / f"{DEFAULT_MODEL_NAME}.json"))
+    return Path(
+        str(resources.files("deepfake_detection") / "models" / f"{DEFAULT_MODEL_NAME}.json")
+    )

@@ -58,9 +58,11 @@ def test_balanced_subset_has_one_and_a_half_fakes_per_real() -> None:
 def test_report_counts_items_without_a_face_and_renders_the_original_table() -> None:
     labels = np.array([0, 1, 0, 1, 1])
     report = compute_report(labels, np.array([0.2, 0.9, 0.6, 0.7, 0.1]), 0.5, no_face=2)
-    assert report.items == 7 and report.no_face == 2
+    assert report.items == 7
+    assert report.no_face == 2
     text = to_markdown(report, "t")
-    assert "Balanced Fake-to-Real Ratio (1.5:1)" in text and "Whole Test Dataset" in text
+    assert "Balanced Fake-to-Real Ratio (1.5:1)" in text
+    assert "Whole Test Dataset" in text
 
 
 def test_one_class_only_is_a_clear_error() -> None:

@@ -22,9 +22,19 @@ pytestmark = pytest.mark.slow
 def tiny_run(crop_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> TrainConfig:
     work = tmp_path_factory.mktemp("run")
     config = TrainConfig(
-        data_dir=crop_folder, cache_dir=work / "cache", run_dir=work / "run", cache_size=72,
-        input_size=64, validation_fraction=0.25, pretrained=False, batch_size=4, steps=4,
-        warmup_steps=1, checkpoint_every=2, validate_every=2, quick_validation_items=12,
+        data_dir=crop_folder,
+        cache_dir=work / "cache",
+        run_dir=work / "run",
+        cache_size=72,
+        input_size=64,
+        validation_fraction=0.25,
+        pretrained=False,
+        batch_size=4,
+        steps=4,
+        warmup_steps=1,
+        checkpoint_every=2,
+        validate_every=2,
+        quick_validation_items=12,
         threads=1,
     )
     train(config)
@@ -33,7 +43,8 @@ def tiny_run(crop_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Tra
 
 def test_training_checkpoints_and_logs(tiny_run: TrainConfig) -> None:
     run = tiny_run.run_dir
-    assert (run / "last.pt").is_file() and (run / "best.pt").is_file()
+    assert (run / "last.pt").is_file()
+    assert (run / "best.pt").is_file()
     lines = [json.loads(x) for x in (run / "train.log.jsonl").read_text().splitlines()]
     assert any("quick_val_auc" in line for line in lines)
     assert lines[-1]["event"] == "done"
@@ -44,10 +55,16 @@ def test_resume_continues_from_the_last_step(tiny_run: TrainConfig) -> None:
     train(longer, resume=True)
     lines = [json.loads(x) for x in (longer.run_dir / "train.log.jsonl").read_text().splitlines()]
     assert {"event": "resumed", "step": 4} in lines
-    assert lines[-1] == {"event": "done", "step": 6, "best_quick_val_auc": lines[-1]["best_quick_val_auc"]}
+    assert lines[-1] == {
+        "event": "done",
+        "step": 6,
+        "best_quick_val_auc": lines[-1]["best_quick_val_auc"],
+    }
 
 
-def test_export_writes_an_onnx_model_that_matches_torch(tiny_run: TrainConfig, tmp_path: Path) -> None:
+def test_export_writes_an_onnx_model_that_matches_torch(
+    tiny_run: TrainConfig, tmp_path: Path
+) -> None:
     result = export_model(
         tiny_run, tiny_run.run_dir / "last.pt", tmp_path, "tiny", "0.0.1", CropRecipe(box_scale=1.2)
     )
@@ -56,7 +73,8 @@ def test_export_writes_an_onnx_model_that_matches_torch(tiny_run: TrainConfig, t
     assert card.input_size == 64
     assert card.crop.box_scale == 1.2
     assert 0.0 <= card.threshold <= 1.0
-    assert card.training is not None and card.training.steps >= 4
+    assert card.training is not None
+    assert card.training.steps >= 4
     assert (tmp_path / "tiny.roc.png").stat().st_size > 1000
     assert "Whole Test Dataset" in (tmp_path / "tiny.metrics.md").read_text()
     session = ort.InferenceSession(str(tmp_path / "tiny.onnx"), providers=["CPUExecutionProvider"])
@@ -68,11 +86,22 @@ def test_export_writes_an_onnx_model_that_matches_torch(tiny_run: TrainConfig, t
 
 def test_cli_train_and_export(tiny_run: TrainConfig, tmp_path: Path) -> None:
     config_path = tmp_path / "config.json"
-    config_path.write_text(tiny_run.model_copy(update={"run_dir": tmp_path / "cli-run"}).model_dump_json())
+    config_path.write_text(
+        tiny_run.model_copy(update={"run_dir": tmp_path / "cli-run"}).model_dump_json()
+    )
     assert main(["train", "--config", str(config_path), "--steps", "2"]) == 0
     recipe = tmp_path / "crop.json"
     recipe.write_text(CropRecipe(box_scale=1.1).model_dump_json())
-    args = ["export", "--config", str(config_path), "--out", str(tmp_path / "out"), "--version", "9",
-            "--crop-recipe", str(recipe)]
+    args = [
+        "export",
+        "--config",
+        str(config_path),
+        "--out",
+        str(tmp_path / "out"),
+        "--version",
+        "9",
+        "--crop-recipe",
+        str(recipe),
+    ]
     assert main(args) == 0
     assert load_model_card(tmp_path / "out" / "dfd-effnetlite0.json").version == "9"

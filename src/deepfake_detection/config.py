@@ -1,0 +1,137 @@
+"""Service settings: typed, read from ``DFD_*`` environment variables and an optional settings file.
+
+Nothing is read at import: call :func:`get_settings` (or build ``Settings(...)`` in a test). The
+settings file is JSON or a dotenv file named by ``DFD_SETTINGS_FILE``; environment variables win
+over it, and keyword arguments win over both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.model_card import default_model_card_path
+
+ENV_PREFIX = "DFD_"
+SETTINGS_FILE_VARIABLE = f"{ENV_PREFIX}SETTINGS_FILE"
+
+
+class Settings(BaseSettings):
+    """Everything the service and ``dfd scan`` can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    # The classifier.
+    model_card: Path = Field(default_factory=default_model_card_path)
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="None: the card's threshold")
+    onnx_threads: int = Field(2, ge=1, le=64, description="onnxruntime intra-op threads")
+
+    # Faces.
+    detector: str = "centerface"
+    max_faces: int = Field(16, ge=1, le=256)
+    min_face_size: int = Field(20, ge=0, description="faces smaller (shorter side, px) are skipped")
+
+    # Limits on what a client may send.
+    max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_pixels: int = Field(50_000_000, gt=0, description="width x height, checked before decoding")
+    decode_timeout_s: float = Field(10.0, gt=0)
+    max_in_flight: int = Field(16, ge=1, description="concurrent analyses before answering 503")
+
+    # Videos (POST /v1/videos, video jobs).
+    video_frames: int = Field(32, ge=1, le=1000, description="frames sampled evenly by default")
+    video_max_frames: int = Field(300, ge=1, le=1000, description="most frames per video")
+    video_aggregate: str = Field("mean", description="person score: mean/median/max")
+    video_max_bytes: int = Field(500 * 1024 * 1024, gt=0)
+    video_max_duration_s: float = Field(600.0, gt=0, description="longest video accepted (jobs)")
+    video_sync_max_duration_s: float = Field(60.0, gt=0, description="longest for POST /v1/videos")
+    video_max_pixels: int = Field(3840 * 2160, gt=0, description="width x height of a frame")
+    video_decode_timeout_s: float = Field(120.0, gt=0)
+
+    # Asynchronous jobs (POST /v1/jobs) and their webhooks.
+    data_dir: Path = Field(Path("dfd-data"), description="job store, uploads (shared)")
+    job_backend: str = Field("embedded", description="embedded (in-process) or celery")
+    job_workers: int = Field(1, ge=1, le=64, description="embedded backend: concurrent jobs")
+    job_retention_s: float = Field(24 * 3600.0, gt=0, description="results kept, then removed")
+    job_timeout_s: float = Field(900.0, gt=0, description="the longest a job may run")
+    job_visibility_timeout_s: float | None = Field(
+        None, gt=0, description="Celery: redeliver an unacknowledged job after; None: 2 x timeout"
+    )
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key; webhooks need one")
+    webhook_allow_private: bool = Field(False, description="allow callbacks to private addresses")
+    webhook_retries: int = Field(4, ge=0, le=20)
+    webhook_backoff_s: float = Field(1.0, ge=0)
+    webhook_timeout_s: float = Field(10.0, gt=0)
+
+    # The HTTP server.
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    workers: int = Field(1, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, *_settings_file_sources(settings_cls))
+
+
+class _JsonFileSource(PydanticBaseSettingsSource):
+    """A flat JSON object of settings (field names without the prefix)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self._path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        # Unused: __call__ returns the whole mapping at once.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data = json.loads(self._path.read_text())
+        if not isinstance(data, dict):
+            raise InvalidOptions(f"settings file {self._path} must hold a JSON object")
+        return data
+
+
+def _settings_file_sources(
+    settings_cls: type[BaseSettings],
+) -> tuple[PydanticBaseSettingsSource, ...]:
+    name = os.environ.get(SETTINGS_FILE_VARIABLE)
+    if not name:
+        return ()
+    path = Path(name)
+    if not path.is_file():
+        raise InvalidOptions(f"{SETTINGS_FILE_VARIABLE}={name}: no such file")
+    if path.suffix.lower() == ".json":
+        return (_JsonFileSource(settings_cls, path),)
+    return (DotEnvSettingsSource(settings_cls, env_file=path, env_prefix=ENV_PREFIX),)
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Read and validate the settings once; an invalid value is an ``InvalidOptions`` naming it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise InvalidOptions(f"invalid settings: {problems}") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidOptions(f"settings file is not valid JSON: {exc}") from exc

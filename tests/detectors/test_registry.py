@@ -1,0 +1,22 @@
+import pytest
+
+from deepfake_detection.detectors.registry import create_detector, list_detectors
+from deepfake_detection.errors import InvalidOptions
+
+
+def test_lists_the_builtin_detectors() -> None:
+    assert list_detectors() == ["centerface", "none", "ssd"]
+
+
+def test_unknown_name_lists_the_valid_ones() -> None:
+    with pytest.raises(InvalidOptions, match=r"mtcnn.*centerface, none, ssd"):
+        create_detector("mtcnn")
+
+
+def test_unknown_option_is_invalid_options() -> None:
+    with pytest.raises(InvalidOptions, match="none"):
+        create_detector("none", threshold=0.3)
+
+
+def test_names_are_case_insensitive() -> None:
+    assert create_detector("SSD").name == "ssd"

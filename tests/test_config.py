@@ -1,0 +1,85 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.model_card import default_model_card_path
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("DFD_"):
+            monkeypatch.delenv(name)
+
+
+def test_defaults() -> None:
+    settings = get_settings()
+    assert settings.model_card == default_model_card_path()
+    assert settings.detector == "centerface"
+    assert settings.threshold is None
+    assert settings.port == 8080
+
+
+def test_environment_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFD_PORT", "9000")
+    monkeypatch.setenv("DFD_THRESHOLD", "0.7")
+    settings = get_settings()
+    assert (settings.port, settings.threshold) == (9000, 0.7)
+
+
+def test_json_settings_file_under_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dfd.json"
+    path.write_text(json.dumps({"port": 9001, "max_faces": 3}))
+    monkeypatch.setenv("DFD_SETTINGS_FILE", str(path))
+    monkeypatch.setenv("DFD_MAX_FACES", "5")
+    settings = get_settings()
+    assert (settings.port, settings.max_faces) == (9001, 5)
+
+
+def test_dotenv_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "dfd.env"
+    path.write_text("DFD_DETECTOR=ssd\n")
+    monkeypatch.setenv("DFD_SETTINGS_FILE", str(path))
+    assert get_settings().detector == "ssd"
+
+
+def test_keyword_overrides_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFD_PORT", "9000")
+    assert get_settings(port=1234).port == 1234
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("DFD_PORT", "http"), ("DFD_THRESHOLD", "1.5"), ("DFD_MAX_FACES", "0")]
+)
+def test_invalid_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InvalidOptions, match=name):
+        get_settings()
+
+
+def test_missing_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DFD_SETTINGS_FILE", str(tmp_path / "nope.json"))
+    with pytest.raises(InvalidOptions, match="no such file"):
+        get_settings()
+
+
+def test_unknown_key_in_a_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "dfd.json"
+    path.write_text(json.dumps({"prot": 1}))
+    monkeypatch.setenv("DFD_SETTINGS_FILE", str(path))
+    with pytest.raises(InvalidOptions, match="PROT"):
+        get_settings()
+
+
+def test_settings_are_frozen() -> None:
+    with pytest.raises(ValueError, match="frozen"):
+        Settings().port = 1  # type: ignore[misc]
