@@ -85,10 +85,10 @@ class Scanner:
     def scan(self, path: Path) -> FileResult:
         kind: Kind | None = None
         try:
-            kind = _kind_of(path)
+            kind = kind_of(path)
             if kind == "image":
-                return _image_result(path, self.images.analyze(self._read_image(path)))
-            return _video_result(path, self._video_analyzer().analyze(path, self._video_options()))
+                return _image_result(path, self.images.analyze(self.read_image(path)))
+            return _video_result(path, self.video_analyzer().analyze(path, self._video_options()))
         except DetectionError as exc:
             return FileResult(path, kind, error=exc.code, message=exc.message)
         except Exception as exc:  # one broken file must not end a scan of thousands
@@ -96,7 +96,7 @@ class Scanner:
                 path, kind, error="internal_error", message=f"{type(exc).__name__}: {exc}"
             )
 
-    def _read_image(self, path: Path) -> RGBImage:
+    def read_image(self, path: Path) -> RGBImage:
         size = path.stat().st_size
         if size > self.limits.max_bytes:
             raise PayloadTooLarge(
@@ -104,7 +104,7 @@ class Scanner:
             )
         return decode_image(path.read_bytes(), self.limits)
 
-    def _video_analyzer(self) -> VideoAnalyzer:
+    def video_analyzer(self) -> VideoAnalyzer:
         if self._videos is None:
             self._videos = VideoAnalyzer(self.detector, self.classifier)
         return self._videos
@@ -117,7 +117,7 @@ class Scanner:
         )
 
 
-def _kind_of(path: Path) -> Kind:
+def kind_of(path: Path) -> Kind:
     try:
         with path.open("rb") as f:
             head = f.read(32)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deepfake_detection.cli.scanner import Scanner, _kind_of
+from deepfake_detection.cli.scanner import Scanner, kind_of
 from deepfake_detection.errors import DetectionError, InvalidRequest
 from deepfake_detection.evaluation.metrics import Report, compute_report, to_markdown
 from deepfake_detection.evaluation.roc import write_roc_png
@@ -75,12 +75,12 @@ def _frame_scores(analysis: VideoAnalysis) -> tuple[float, ...]:
 def score_item(scanner: Scanner, path: Path, label: int, frames: int) -> ItemScore:
     kind = None
     try:
-        kind = _kind_of(path)
+        kind = kind_of(path)
         if kind == "image":
-            analysis = scanner.images.analyze(scanner._read_image(path))
+            analysis = scanner.images.analyze(scanner.read_image(path))
             return ItemScore(path, label, kind, analysis.fake_probability)
         options = VideoOptions(sampling=Sampling(frames=frames, max_frames=max(frames, 300)))
-        video = scanner._video_analyzer().analyze(path, options)
+        video = scanner.video_analyzer().analyze(path, options)
         scores = _frame_scores(video)
         return ItemScore(path, label, kind, float(np.mean(scores)) if scores else None, scores)
     except DetectionError as exc:
@@ -110,14 +110,12 @@ def evaluate_folder(
             progress(i + 1, len(entries))
     threshold = scanner.images.threshold
     result = FolderEvaluation(items, threshold)
-    images: list[tuple[int, float | None]] = [
-        (i.label, i.score) for i in items if i.kind == "image"
-    ]
-    videos: list[tuple[int, float | None]] = [
-        (i.label, i.score) for i in items if i.kind == "video"
-    ]
+    # Failed items are counted apart (``errors``), not as items without a face.
+    done = [i for i in items if i.error is None]
+    images: list[tuple[int, float | None]] = [(i.label, i.score) for i in done if i.kind == "image"]
+    videos: list[tuple[int, float | None]] = [(i.label, i.score) for i in done if i.kind == "video"]
     frames_: list[tuple[int, float | None]] = [
-        (i.label, s) for i in items if i.kind == "video" for s in i.frame_scores
+        (i.label, s) for i in done if i.kind == "video" for s in i.frame_scores
     ]
     for name, pairs in (("image", images), ("video", videos), ("frame", frames_)):
         report = _report(pairs, threshold, seed=0)
