@@ -1,0 +1,125 @@
+"""The app factory: ``create_app(settings)`` builds the FastAPI app; its lifespan loads the models.
+
+Nothing happens at import. ``uvicorn --factory deepfake_detection.api.app:create_app`` (what
+``dfd serve`` runs) calls ``create_app()`` once per worker process, which reads the settings from
+the environment; tests pass their own ``Settings`` and a fake classifier or detectors instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+
+from anyio import CapacityLimiter
+from fastapi import APIRouter, FastAPI
+
+from deepfake_detection import __version__
+from deepfake_detection.api.body_limit import BodyLimitMiddleware
+from deepfake_detection.api.errors import install_error_handlers
+from deepfake_detection.api.limiter import InFlightLimiter
+from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
+from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.services import Services, cpu_count
+from deepfake_detection.api.video_services import video_body_limits, video_lifespan
+from deepfake_detection.classifier import Classifier
+from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.detectors.base import FaceDetector
+from deepfake_detection.errors import ModelUnavailable
+from deepfake_detection.pipeline import ImageAnalyzer
+
+logger = logging.getLogger(__name__)
+
+# Every router the service mounts, in order. A new resource adds its module's router here.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    models.router,
+    images.router,
+    videos.router,
+    jobs.router,
+    compat.router,
+)
+
+# Room for the multipart framing and the option fields, or for the JSON keys around a base64 image.
+_BODY_OVERHEAD = 64 * 1024
+
+
+def request_body_limit(settings: Settings) -> int:
+    """Bytes a request body may have: an upload of ``max_upload_bytes``, base64-encoded, plus room
+    for the rest of the body. The decoded image is checked against ``max_upload_bytes`` itself."""
+    return -(-settings.max_upload_bytes // 3) * 4 + _BODY_OVERHEAD
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    classifier: Classifier | None = None,
+    detectors: Mapping[str, FaceDetector] | None = None,
+    routers: Sequence[APIRouter] = ROUTERS,
+) -> FastAPI:
+    """The service; ``classifier`` and ``detectors`` replace the ones the lifespan loads (tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.services = load_services(settings, classifier, detectors)
+        except ModelUnavailable as exc:
+            # Stay up, not ready: /healthz answers, /readyz and the analyses say why (503).
+            logger.error("the service is not ready: %s", exc.message)
+            app.state.unavailable = exc.message
+        async with video_lifespan(app):
+            yield
+
+    app = FastAPI(
+        title="Deepfake detection",
+        version=__version__,
+        summary="Scores every face in an image as real or fake with our own trained model.",
+        lifespan=lifespan,
+        responses={500: {"model": ErrorResponse, "description": "a bug: see the server log"}},
+    )
+    app.state.settings = settings
+    app.state.services = None
+    app.state.unavailable = "the service is starting"
+    install_error_handlers(app)
+    limits = {"/": request_body_limit(settings), **video_body_limits(settings)}
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def load_services(
+    settings: Settings,
+    classifier: Classifier | None = None,
+    detectors: Mapping[str, FaceDetector] | None = None,
+) -> Services:
+    """Load the classifier and every detector once for this process, and warm them up."""
+    # Imported here: onnxruntime and the detectors' models are loaded only when a service starts.
+    from deepfake_detection.detectors.registry import create_detector, list_detectors
+    from deepfake_detection.onnx_classifier import OnnxClassifier
+
+    if classifier is None:
+        classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
+    if detectors is None:
+        detectors = {name: create_detector(name) for name in list_detectors()}
+    if settings.detector not in detectors:
+        raise ModelUnavailable(
+            f"the default detector {settings.detector!r} is not one of {sorted(detectors)}"
+        )
+    analyzer = ImageAnalyzer(
+        detectors[settings.detector],
+        classifier,
+        threshold=settings.threshold,
+        max_faces=settings.max_faces,
+        min_face_size=settings.min_face_size,
+    )
+    services = Services(
+        settings=settings,
+        analyzer=analyzer,
+        detectors=detectors,
+        in_flight=InFlightLimiter(settings.max_in_flight),
+        cpu_slots=CapacityLimiter(cpu_count()),
+    )
+    services.warm_up()
+    return services

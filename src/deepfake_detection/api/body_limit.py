@@ -1,0 +1,57 @@
+"""A limit on request bodies, enforced before and while they are read (413 ``too_large``).
+
+A declared ``Content-Length`` over the limit is refused before any byte of the body is read; a body
+without one (chunked) is counted as it arrives and refused as soon as it passes the limit, so the
+service never holds more than the limit. (Starlette's own limiter answers plain text; this one
+answers the service's JSON error.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from deepfake_detection.api.errors import error_response
+
+
+def too_large_message(limit: int) -> str:
+    return f"request body too large: at most {limit} bytes on this route"
+
+
+class BodyLimitMiddleware:
+    """``limits`` maps path prefixes to byte limits; the longest matching prefix applies."""
+
+    def __init__(self, app: ASGIApp, limits: Mapping[str, int]) -> None:
+        self.app = app
+        self.limits = sorted(limits.items(), key=lambda item: len(item[0]), reverse=True)
+
+    def limit_for(self, path: str) -> int | None:
+        return next((limit for prefix, limit in self.limits if path.startswith(prefix)), None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.limit_for(scope["path"]) if scope["type"] == "http" else None
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response = error_response(413, "too_large", too_large_message(limit))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # An HTTPException passes FastAPI's body parsing unchanged (other errors become
+                    # 400s there); the error handlers answer it as JSON.
+                    raise HTTPException(413, detail=too_large_message(limit))
+            return message
+
+        await self.app(scope, limited_receive, send)

@@ -1,0 +1,101 @@
+"""Every error the service answers, as JSON ``{"error": {"code", "message"}}``, mapped in one place.
+
+- ``DetectionError`` (the package's own hierarchy) keeps its ``code`` and ``http_status``.
+- Starlette/FastAPI ``HTTPException`` (404, 405, 413 from the body limit, 400 from the form parser)
+  gets a code from its status.
+- ``RequestValidationError``: a missing field or unreadable JSON is a malformed request (400
+  ``bad_request``); a field with a wrong value is 422 ``invalid_options``.
+- Anything else is a bug: answered 500 ``internal_error`` (the server logs the traceback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from deepfake_detection.errors import DetectionError, InvalidOptions, InvalidRequest
+
+RETRY_AFTER_S = 1
+"""What a 503 answer tells the client to wait before retrying (``Retry-After``, seconds)."""
+
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media",
+    422: "invalid_options",
+    503: "unavailable",
+}
+# Errors from pydantic that mean "the request is not shaped as documented" rather than "a value is
+# out of range": these are 400, the rest 422.
+_MALFORMED_TYPES = frozenset({"missing", "json_invalid", "json_type", "model_attributes_type"})
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """``where: what`` per problem (the location without pydantic's ``body``/``query``)."""
+    parts = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "form")]
+        where = ".".join(loc) or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def validation_error(errors: Sequence[Any]) -> DetectionError:
+    """The package error for pydantic validation errors of a request (400 malformed or 422)."""
+    message = describe_validation_errors(errors)
+    if any(error.get("type") in _MALFORMED_TYPES for error in errors):
+        return InvalidRequest(message)
+    return InvalidOptions(message)
+
+
+def _retry_after(status: int) -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else {}
+
+
+def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    status = exc.status_code
+    message = str(exc.detail)
+    if status == 404:
+        message = f"no route {request.url.path}; see /docs"
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    headers = dict(exc.headers or {}) | _retry_after(status)
+    return error_response(status, _CODES_BY_STATUS.get(status, f"http_{status}"), message, headers)
+
+
+def to_response(request: Request, exc: Exception) -> JSONResponse:
+    """The one mapping from an exception to the JSON error answer."""
+    if isinstance(exc, DetectionError):
+        headers = _retry_after(exc.http_status)
+        return error_response(exc.http_status, exc.code, exc.message, headers)
+    if isinstance(exc, RequestValidationError):
+        error = validation_error(exc.errors())
+        return error_response(error.http_status, error.code, error.message)
+    if isinstance(exc, HTTPException):
+        return _http_error(request, exc)
+    # ServerErrorMiddleware re-raises after this answer, so the server logs the traceback.
+    return error_response(500, "internal_error", "internal error; the server log has the details")
+
+
+async def _handle(request: Request, exc: Exception) -> JSONResponse:
+    return to_response(request, exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for exc_class in (DetectionError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(exc_class, _handle)

@@ -1,0 +1,1 @@
+"""One module per resource, each with a ``router`` that ``create_app`` mounts."""

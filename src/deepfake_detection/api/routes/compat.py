@@ -1,0 +1,105 @@
+"""The original Flask service's API, kept so that its clients work unchanged.
+
+``POST /detect_deepfake_image`` takes the form fields ``image``, ``face_detection`` (``1``/``0``)
+and ``face_detection_method`` (``SSD`` or ``MTCNN``) and answers
+``{"face_detection_method": ..., "predictions": [{"prediction": "Real"|"Fake", "probability": p}]}``
+with ``p`` the probability of the predicted label, one prediction per face. MTCNN is not available
+offline: the service's default detector runs instead, and the answer names the detector that ran.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+
+from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.schemas import (
+    SCORE_DIGITS,
+    CompatImageResponse,
+    CompatPrediction,
+    ErrorResponse,
+)
+from deepfake_detection.api.services import Services
+from deepfake_detection.api.uploads import form_file, form_text, open_form
+from deepfake_detection.api.video_compat import detect_deepfake_video as analyze_compat_video
+from deepfake_detection.api.video_services import VideoServicesDep
+from deepfake_detection.detectors.base import FaceDetector
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.faces import ScoredFace
+
+router = APIRouter(tags=["compatibility with the original service"])
+
+IMAGE_FIELDS = ("image", "face_detection", "face_detection_method")
+_TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no"})
+# The original's names for the detectors it shares with this service.
+_ORIGINAL_NAMES = {"ssd": "SSD"}
+
+
+@router.get("/")
+async def welcome() -> dict[str, str]:
+    """The original's welcome answer (its text, as JSON, with where the API is described)."""
+    return {"message": "Welcome to the deepfake detection service", "docs": "/docs"}
+
+
+@router.post(
+    "/detect_deepfake_image",
+    responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
+)
+async def detect_deepfake_image(
+    request: Request, services: ServicesDep, _slot: AnalysisSlot
+) -> CompatImageResponse:
+    """Form fields `image` (file), `face_detection` (`1` default, or `0`: the whole image is
+    the face), `face_detection_method` (`SSD`, or `MTCNN`, the default: served by the default
+    detector)."""
+    async with open_form(request, allowed=IMAGE_FIELDS) as form:
+        data = await form_file(form, "image")
+        detector = compat_detector(
+            services, form_text(form, "face_detection"), form_text(form, "face_detection_method")
+        )
+    work = partial(services.analyze, data, detector, None, services.settings.max_faces)
+    analysis = (await services.run_cpu(work)).analysis
+    return CompatImageResponse(
+        face_detection_method=_ORIGINAL_NAMES.get(analysis.detector, analysis.detector),
+        predictions=[compat_prediction(face) for face in analysis.faces],
+    )
+
+
+@router.post(
+    "/detect_deepfake_video",
+    responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
+)
+async def detect_deepfake_video(
+    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+) -> CompatImageResponse:
+    """Form fields `video` (file), `num_frames` (default 3, spread evenly), and
+    `face_detection_method` as above; one prediction per face per sampled frame."""
+    return await analyze_compat_video(
+        request, services, videos, partial(compat_detector, services, None), _ORIGINAL_NAMES
+    )
+
+
+def compat_detector(
+    services: Services, face_detection: str | None, method: str | None
+) -> FaceDetector:
+    """The detector for the original's two fields; a value it would not accept is a 422."""
+    enabled = (face_detection or "1").strip().lower()
+    if enabled not in _TRUE | _FALSE:
+        raise InvalidOptions(f"face_detection must be 1 or 0, not {face_detection!r}")
+    name = (method or "MTCNN").strip().lower()
+    if name == "mtcnn":
+        name = services.settings.detector
+    elif name not in services.detectors:
+        raise InvalidOptions(
+            f"face_detection_method must be SSD or MTCNN (or one of "
+            f"{', '.join(sorted(services.detectors))}), not {method!r}"
+        )
+    return services.detector("none" if enabled in _FALSE else name)
+
+
+def compat_prediction(face: ScoredFace) -> CompatPrediction:
+    fake = face.label == "fake"
+    probability = face.fake_probability if fake else 1.0 - face.fake_probability
+    return CompatPrediction(
+        prediction="Fake" if fake else "Real", probability=round(probability, SCORE_DIGITS)
+    )

@@ -1,0 +1,47 @@
+"""``GET /v1/models`` (the model card) and ``GET /v1/detectors``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from deepfake_detection.api.deps import ServicesDep
+from deepfake_detection.api.schemas import (
+    DetectorOut,
+    DetectorsResponse,
+    ErrorResponse,
+    ModelResponse,
+    ModelsResponse,
+)
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["models"],
+    responses={503: {"model": ErrorResponse, "description": "the model is not loaded"}},
+)
+
+
+@router.get("/models")
+async def list_models(services: ServicesDep) -> ModelsResponse:
+    """The served classifier's model card: version, threshold, metrics, training data."""
+    card = services.card
+    model = ModelResponse(
+        name=card.name,
+        version=card.version,
+        architecture=card.architecture,
+        input_size=card.input_size,
+        threshold=services.analyzer.threshold,
+        card_threshold=card.threshold,
+        crop=card.crop.model_dump(mode="json"),
+        metrics=card.metrics,
+        training=None if card.training is None else card.training.model_dump(mode="json"),
+    )
+    return ModelsResponse(models=[model])
+
+
+@router.get("/detectors")
+async def list_detectors(services: ServicesDep) -> DetectorsResponse:
+    """The face detectors a request may ask for, and the default."""
+    default = services.settings.detector
+    return DetectorsResponse(
+        detectors=[DetectorOut(name=n, default=n == default) for n in sorted(services.detectors)]
+    )

@@ -1,0 +1,67 @@
+"""``POST /v1/videos``: the persons in a video, each with a timeline of scored faces, and a verdict.
+
+Synchronous, for clips up to ``video_sync_max_duration_s``; longer ones go through ``/v1/jobs``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.uploads import open_form
+from deepfake_detection.api.video_forms import (
+    OPTION_FIELDS,
+    VideoFormOptions,
+    analysis_options,
+    form_upload,
+    read_options,
+)
+from deepfake_detection.api.video_schemas import VideoAnalysisResponse, video_response
+from deepfake_detection.api.video_services import VideoServicesDep
+from deepfake_detection.errors import PayloadTooLarge
+
+router = APIRouter(prefix="/v1", tags=["videos"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "malformed request, empty or corrupt video",
+        413: "upload, duration, frame size or decode time over the limits",
+        415: "not a supported video (sniffed from the bytes: MP4, MOV, WebM, MKV, AVI)",
+        422: "invalid options",
+        503: "overloaded (Retry-After) or model not loaded",
+    }.items()
+}
+
+
+def _request_body() -> dict[str, Any]:
+    form = VideoFormOptions.model_json_schema()
+    form["properties"] = {
+        "file": {"type": "string", "format": "binary", "description": "the video file"},
+        **form["properties"],
+    }
+    form["required"] = ["file"]
+    content = {"multipart/form-data": {"schema": form}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+@router.post("/videos", openapi_extra=_request_body(), responses=_ERRORS)
+async def analyze_video(
+    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+) -> VideoAnalysisResponse:
+    """Score every person in a video. Multipart form: the video in `file`, options as fields."""
+    async with open_form(request, allowed=("file", *OPTION_FIELDS)) as form:
+        upload = form_upload(form, "file")
+        options = read_options(form, VideoFormOptions)
+        detector = services.detector(options.detector)
+        chosen = analysis_options(services, options)
+        work = partial(videos.analyzer.analyze, upload.file, chosen, detector=detector)
+        try:
+            analysis = await services.run_cpu(work)
+        except PayloadTooLarge as exc:
+            raise PayloadTooLarge(f"{exc.message}; submit longer videos to POST /v1/jobs") from exc
+    return video_response(analysis)

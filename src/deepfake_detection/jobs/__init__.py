@@ -1,0 +1,1 @@
+"""Asynchronous jobs: one task function, a job store, and interchangeable backends that run it."""

@@ -1,0 +1,107 @@
+"""The job interfaces: ``JobStore`` (where jobs live) and ``JobBackend`` (what runs them), with the
+backend registry ``register_job_backend`` / ``create_job_backend`` / ``list_job_backends``."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Literal, Protocol, TypeVar
+
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+
+
+class JobStore(Protocol):
+    """Every method is atomic: several workers may call it for the same job at once."""
+
+    def add(self, job: Job) -> None: ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def start(self, job_id: str) -> Job | None:
+        """queued or running (a redelivered job) -> running, one more attempt; ``None`` when the
+        job is gone or finished (then there is nothing to run: tasks are idempotent)."""
+        ...
+
+    def set_progress(self, job_id: str, progress: float) -> JobStatus | None:
+        """Record progress of a running job; the job's status (``cancelled`` tells it to stop)."""
+        ...
+
+    def finish(
+        self,
+        job_id: str,
+        status: Literal["succeeded", "failed"],
+        result: JSONObject | None = None,
+        error: JobError | None = None,
+    ) -> Job | None:
+        """Record the outcome unless the job was cancelled or deleted meanwhile."""
+        ...
+
+    def cancel(self, job_id: str) -> Job | None:
+        """queued/running -> cancelled; the job as it now is (``None``: no such job)."""
+        ...
+
+    def delete(self, job_id: str) -> Job | None:
+        """Remove the job; the job as it was (``None``: no such job)."""
+        ...
+
+    def finished_before(self, timestamp: float) -> list[Job]:
+        """Finished jobs last updated before ``timestamp`` (to be removed)."""
+        ...
+
+    def requeue_running(self) -> list[str]:
+        """running -> queued for every job (after a restart, no job can be running)."""
+        ...
+
+    def queued(self) -> list[str]:
+        """Ids of the queued jobs, oldest first."""
+        ...
+
+
+class JobBackend(Protocol):
+    """Runs queued jobs with ``run_job`` (task.py), wherever its workers are."""
+
+    name: str
+    store: JobStore
+
+    def start(self) -> None:
+        """Start workers or connections; called once by the service's lifespan."""
+        ...
+
+    def enqueue(self, job: Job) -> None:
+        """Hand a job (already in the store, status queued) to the workers."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+BackendFactory = Callable[..., JobBackend]
+F = TypeVar("F", bound=BackendFactory)
+
+_BUILTIN_MODULES = {"embedded": "embedded", "celery": "celery_backend"}
+_FACTORIES: dict[str, BackendFactory] = {}
+
+
+def register_job_backend(name: str) -> Callable[[F], F]:
+    def register(factory: F) -> F:
+        _FACTORIES[name] = factory
+        return factory
+
+    return register
+
+
+def list_job_backends() -> list[str]:
+    return sorted(set(_BUILTIN_MODULES) | set(_FACTORIES))
+
+
+def create_job_backend(name: str, **kwargs: object) -> JobBackend:
+    """A new backend; an unknown name is an ``InvalidOptions`` naming the valid ones. Built-in
+    backends are imported only when chosen (Celery is not imported for the embedded one)."""
+    key = name.strip().lower()
+    if key in _BUILTIN_MODULES and key not in _FACTORIES:
+        importlib.import_module(f"deepfake_detection.jobs.{_BUILTIN_MODULES[key]}")
+    factory = _FACTORIES.get(key)
+    if factory is None:
+        valid = ", ".join(list_job_backends())
+        raise InvalidOptions(f"unknown job backend {name!r}; valid backends: {valid}")
+    return factory(**kwargs)

@@ -1,0 +1,109 @@
+"""The scale-out backend: Celery with Redis as broker and result store, workers anywhere.
+
+A message carries the job id, the upload's path on the shared data volume and the options as JSON,
+never the upload's bytes. Delivery is at least once and the task is idempotent (``run_job``):
+
+- ``task_acks_late`` + ``task_reject_on_worker_lost``: a job is acknowledged only when it is done;
+  a worker process that dies mid-job gives it back.
+- ``worker_prefetch_multiplier = 1``: a worker reserves one job at a time, so a long job never holds
+  others hostage behind it.
+- Redis ``visibility_timeout`` longer than the longest job (2 x ``job_timeout_s`` by default):
+  after a whole worker machine is lost, its unacknowledged job is redelivered once the timeout has
+  passed; kombu looks for such jobs every ``unacked_restore_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from deepfake_detection.config import Settings
+from deepfake_detection.jobs.base import JobStore, register_job_backend
+from deepfake_detection.jobs.job import Job, JobOptions
+from deepfake_detection.jobs.redis_store import RedisJobStore
+from deepfake_detection.jobs.task import AnalyzeMedia, Notify, run_job
+
+TASK_NAME = "dfd.run_job"
+
+
+def visibility_timeout(settings: Settings) -> float:
+    return settings.job_visibility_timeout_s or 2 * settings.job_timeout_s
+
+
+def create_celery_app(settings: Settings) -> Celery:
+    """The Celery app of the API (which only sends) and of ``dfd worker`` (which runs the task)."""
+    visibility = visibility_timeout(settings)
+    transport = {
+        "visibility_timeout": visibility,
+        # Look for abandoned jobs often enough that they come back soon after the timeout.
+        "unacked_restore_interval": max(1, min(10, round(visibility / 4))),
+        "unacked_restore_throttle": 1,
+    }
+    app = Celery("deepfake_detection", set_as_current=False)
+    app.conf.update(
+        broker_url=settings.redis_url,
+        result_backend=settings.redis_url,
+        broker_transport_options=transport,
+        result_backend_transport_options={"visibility_timeout": visibility},
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.job_timeout_s,
+        task_time_limit=settings.job_timeout_s + 30,
+        result_expires=int(settings.job_retention_s),
+        worker_hijack_root_logger=False,
+    )
+    store = RedisJobStore(settings.redis_url)
+    runtime: list[tuple[AnalyzeMedia, Notify | None]] = []
+
+    @app.task(name=TASK_NAME)  # type: ignore[untyped-decorator]
+    def run(job_id: str, upload_path: str, options: str) -> str | None:
+        if not runtime:  # first job of this worker process: load the models once
+            runtime.append(worker_runtime(settings))
+        analyze, notify = runtime[0]
+        return run_job(
+            job_id,
+            upload_path,
+            JobOptions.from_json(options),
+            store=store,
+            analyze=analyze,
+            notify=notify,
+        )
+
+    return app
+
+
+def worker_runtime(settings: Settings) -> tuple[AnalyzeMedia, Notify | None]:
+    # Imported here: the API process, which only sends jobs, never loads them.
+    from deepfake_detection.api.app import load_services
+    from deepfake_detection.jobs.runtime import media_analyzer, webhook_notifier
+
+    return media_analyzer(load_services(settings)), webhook_notifier(settings)
+
+
+@register_job_backend("celery")
+class CeleryJobBackend:
+    name = "celery"
+
+    def __init__(
+        self, *, settings: Settings, store: JobStore | None = None, **_unused: Any
+    ) -> None:
+        """``analyze``/``notify`` of the API process are unused: each worker builds its own."""
+        self.store: JobStore = store or RedisJobStore(settings.redis_url)
+        self.app = create_celery_app(settings)
+
+    def start(self) -> None:
+        pass
+
+    def enqueue(self, job: Job) -> None:
+        self.app.send_task(
+            TASK_NAME, args=[job.id, job.upload_path, job.options.to_json()], task_id=job.id
+        )
+
+    def stop(self) -> None:
+        self.app.close()

@@ -1,0 +1,79 @@
+"""What a job runs: an uploaded file, image or video (sniffed from its bytes), analysed and answered
+as the JSON that ``POST /v1/images`` or ``POST /v1/videos`` would give."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from deepfake_detection.api.routes.images import image_response
+from deepfake_detection.api.services import Services
+from deepfake_detection.api.video_schemas import video_response
+from deepfake_detection.config import Settings
+from deepfake_detection.errors import PayloadTooLarge, UnsupportedMedia
+from deepfake_detection.jobs.job import JobOptions, JSONObject
+from deepfake_detection.jobs.task import Progress
+from deepfake_detection.media.image import sniff_image_format
+from deepfake_detection.media.video import sniff_video_container
+from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.video_analysis import VideoAnalyzer, VideoOptions
+
+
+def video_options(
+    settings: Settings,
+    *,
+    frames: int | None = None,
+    every_s: float | None = None,
+    threshold: float | None = None,
+    aggregate: str | None = None,
+    max_faces: int | None = None,
+) -> VideoOptions:
+    """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
+    sampling = Sampling(
+        frames=frames or min(settings.video_frames, settings.video_max_frames),
+        every_s=every_s,
+        max_frames=settings.video_max_frames,
+    )
+    return VideoOptions(
+        sampling=sampling,
+        threshold=threshold if threshold is not None else settings.threshold,
+        aggregate=aggregate or settings.video_aggregate,
+        max_faces=max_faces or settings.max_faces,
+        min_face_size=settings.min_face_size,
+    )
+
+
+class MediaAnalyzer:
+    """Implements ``AnalyzeMedia`` with the service's shared detectors and classifier."""
+
+    def __init__(self, services: Services, videos: VideoAnalyzer) -> None:
+        self.services = services
+        self.videos = videos
+
+    def __call__(self, path: Path, options: JobOptions, progress: Progress) -> JSONObject:
+        start = time.perf_counter()
+        with path.open("rb") as file:
+            head = file.read(16)
+        services = self.services
+        detector = services.detector(options.detector)
+        if sniff_image_format(head) is not None:
+            size = path.stat().st_size
+            if size > services.settings.max_upload_bytes:
+                limit = services.settings.max_upload_bytes
+                raise PayloadTooLarge(f"the image has {size} bytes; the limit is {limit}")
+            max_faces = services.max_faces(options.max_faces)
+            analyzed = services.analyze(path.read_bytes(), detector, options.threshold, max_faces)
+            total_ms = (time.perf_counter() - start) * 1000
+            return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
+        if sniff_video_container(head) is not None:
+            chosen = video_options(
+                services.settings,
+                frames=options.frames,
+                every_s=options.every_s,
+                threshold=options.threshold,
+                aggregate=options.aggregate,
+                max_faces=services.max_faces(options.max_faces),
+            )
+            analysis = self.videos.analyze(path, chosen, progress, detector=detector)
+            return video_response(analysis).model_dump(mode="json")
+        raise UnsupportedMedia("the upload is neither a supported image nor a supported video")

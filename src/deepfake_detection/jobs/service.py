@@ -1,0 +1,88 @@
+"""Submitting, reading, cancelling and expiring jobs, whichever backend runs them.
+
+Uploads live in ``<data_dir>/uploads/<job id>.upload``: the name comes from the job id (a random
+UUID), never from the client, so two uploads can never share a file. A finished job is kept for
+``job_retention_s``, then removed with its upload.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Literal
+
+from deepfake_detection.errors import NotFound
+from deepfake_detection.jobs.base import JobBackend
+from deepfake_detection.jobs.job import Job, JobOptions
+
+logger = logging.getLogger(__name__)
+
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class JobService:
+    def __init__(self, backend: JobBackend, data_dir: Path, retention_s: float) -> None:
+        self.backend = backend
+        self.store = backend.store
+        self.uploads = data_dir / "uploads"
+        self.retention_s = retention_s
+
+    def new_upload(self) -> tuple[str, Path]:
+        """A fresh job id and the path its upload must be written to."""
+        job_id = uuid.uuid4().hex
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        return job_id, self.upload_path(job_id)
+
+    def upload_path(self, job_id: str) -> Path:
+        return self.uploads / f"{job_id}.upload"
+
+    def submit(self, job_id: str, options: JobOptions, callback_url: str | None) -> Job:
+        """Queue the job whose upload is already at ``upload_path(job_id)``."""
+        now = time.time()
+        job = Job(
+            id=job_id,
+            status="queued",
+            progress=0.0,
+            options=options,
+            upload_path=str(self.upload_path(job_id)),
+            callback_url=callback_url,
+            created_at=now,
+            updated_at=now,
+        )
+        self.store.add(job)
+        self.backend.enqueue(job)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        job = self.store.get(job_id) if _JOB_ID.fullmatch(job_id) else None
+        if job is None:
+            raise NotFound(f"no job {job_id!r} (finished jobs are removed after their retention)")
+        return job
+
+    def cancel_or_delete(self, job_id: str) -> Literal["cancelled", "deleted"]:
+        """A queued or running job is cancelled; a finished one is deleted. Either way its upload
+        is removed (a worker still reading it keeps its open file until it stops)."""
+        job = self.get(job_id)
+        if not job.finished:
+            cancelled = self.store.cancel(job_id)
+            if cancelled is not None and cancelled.status == "cancelled":
+                self._remove_upload(job_id)
+                return "cancelled"
+        self.store.delete(job_id)
+        self._remove_upload(job_id)
+        return "deleted"
+
+    def purge_expired(self, now: float | None = None) -> int:
+        """Remove the jobs (and uploads) finished more than ``retention_s`` ago; how many."""
+        cutoff = (time.time() if now is None else now) - self.retention_s
+        expired = self.store.finished_before(cutoff)
+        for job in expired:
+            self.store.delete(job.id)
+            self._remove_upload(job.id)
+        return len(expired)
+
+    def _remove_upload(self, job_id: str) -> None:
+        self.upload_path(job_id).unlink(missing_ok=True)

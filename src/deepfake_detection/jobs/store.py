@@ -1,0 +1,204 @@
+"""The SQLite job store: one file in the data directory, so jobs survive a restart.
+
+Each call opens its own connection (cheap for SQLite, and safe from any thread); every change is one
+``UPDATE ... WHERE status ... RETURNING`` statement, so two workers can never both claim a job. The
+file is created with the first job: a service that never gets one writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from deepfake_detection.jobs.job import Job, JobError, JobOptions, JobStatus, JSONObject
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    progress REAL NOT NULL,
+    options TEXT NOT NULL,
+    upload_path TEXT NOT NULL,
+    callback_url TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    attempts INTEGER NOT NULL,
+    result TEXT,
+    error_code TEXT,
+    error_message TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
+"""
+_COLUMNS = (
+    "id, status, progress, options, upload_path, callback_url, created_at, updated_at, attempts, "
+    "result, error_code, error_message"
+)
+
+
+class SqliteJobStore:
+    """Implements ``JobStore`` on a SQLite file (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._created = False
+        self._lock = threading.Lock()
+
+    def add(self, job: Job) -> None:
+        with self._connect() as db:
+            db.execute(
+                f"INSERT INTO jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row(job),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        if not self._exists():
+            return None
+        return self._one(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", job_id)
+
+    def start(self, job_id: str) -> Job | None:
+        return self._one(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ? "
+            f"WHERE id = ? AND status IN ('queued', 'running') RETURNING {_COLUMNS}",
+            time.time(),
+            job_id,
+        )
+
+    def set_progress(self, job_id: str, progress: float) -> JobStatus | None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                (progress, time.time(), job_id),
+            )
+            row = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None else _status(row[0])
+
+    def finish(
+        self,
+        job_id: str,
+        status: Literal["succeeded", "failed"],
+        result: JSONObject | None = None,
+        error: JobError | None = None,
+    ) -> Job | None:
+        return self._one(
+            "UPDATE jobs SET status = ?, progress = ?, result = ?, error_code = ?, "
+            "error_message = ?, updated_at = ? "
+            f"WHERE id = ? AND status IN ('queued', 'running') RETURNING {_COLUMNS}",
+            status,
+            1.0 if status == "succeeded" else 0.0,
+            None if result is None else json.dumps(result),
+            None if error is None else error.code,
+            None if error is None else error.message,
+            time.time(),
+            job_id,
+        )
+
+    def cancel(self, job_id: str) -> Job | None:
+        self._one(
+            "UPDATE jobs SET status = 'cancelled', updated_at = ? "
+            f"WHERE id = ? AND status IN ('queued', 'running') RETURNING {_COLUMNS}",
+            time.time(),
+            job_id,
+        )
+        return self.get(job_id)
+
+    def delete(self, job_id: str) -> Job | None:
+        return self._one(f"DELETE FROM jobs WHERE id = ? RETURNING {_COLUMNS}", job_id)
+
+    def finished_before(self, timestamp: float) -> list[Job]:
+        if not self._exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE status IN ('succeeded', 'failed', "
+                "'cancelled') AND updated_at < ?",
+                (timestamp,),
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def requeue_running(self) -> list[str]:
+        if not self._exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "UPDATE jobs SET status = 'queued', progress = 0, updated_at = ? "
+                "WHERE status = 'running' RETURNING id",
+                (time.time(),),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def queued(self) -> list[str]:
+        if not self._exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def _exists(self) -> bool:
+        return self._created or self.path.exists()
+
+    def _one(self, sql: str, *params: Any) -> Job | None:
+        with self._connect() as db:
+            row = db.execute(sql, params).fetchone()
+        return None if row is None else _job(row)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if not self._created:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.executescript(_SCHEMA)
+                self._created = True
+        # Autocommit: each statement is its own transaction.
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+            yield db
+
+
+def _row(job: Job) -> tuple[object, ...]:
+    return (
+        job.id,
+        job.status,
+        job.progress,
+        job.options.to_json(),
+        job.upload_path,
+        job.callback_url,
+        job.created_at,
+        job.updated_at,
+        job.attempts,
+        None if job.result is None else json.dumps(job.result),
+        None if job.error is None else job.error.code,
+        None if job.error is None else job.error.message,
+    )
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    (id_, status, progress, options, upload, callback, created, updated, attempts) = row[:9]
+    result, error_code, error_message = row[9:]
+    return Job(
+        id=id_,
+        status=_status(status),
+        progress=progress,
+        options=JobOptions.from_json(options),
+        upload_path=upload,
+        callback_url=callback,
+        created_at=created,
+        updated_at=updated,
+        attempts=attempts,
+        result=None if result is None else json.loads(result),
+        error=None if error_code is None else JobError(error_code, error_message or ""),
+    )
+
+
+def _status(value: str) -> JobStatus:
+    if value not in ("queued", "running", "succeeded", "failed", "cancelled"):
+        raise ValueError(f"unknown job status {value!r} in the store")
+    return value  # type: ignore[return-value]

@@ -1,0 +1,293 @@
+"""Safe video decoding with PyAV: a file, bytes or a file object in, sampled RGB frames out.
+
+- The container is sniffed from the magic bytes (MP4/MOV, Matroska/WebM, AVI) and opened with that
+  demuxer only, so no other FFmpeg demuxer (playlists, image sequences, ...) ever sees an upload.
+  Images and anything else are ``UnsupportedMedia``; a recognised container that cannot be opened is
+  ``CorruptMedia``.
+- A first pass reads the packets only (no decoding, milliseconds for a 10 s clip): it gives each
+  frame's timestamp, the keyframes, the exact duration and frame rate, also at variable frame rates.
+  Limits on bytes, duration and resolution are checked before any frame is decoded; the decode time
+  limit is checked between packets.
+- Sampled frames are reached by seeking to the nearest keyframe where that decodes fewer frames than
+  going on from the current position, and frames nobody needs and nothing refers to (non-reference
+  B-frames) are skipped by the decoder. Both leave the sampled frames bit-identical.
+- Rotation metadata (the display matrix of phone videos) is applied to every frame.
+- A truncated or partly broken file yields the frames that could be read (``VideoReader.missed``
+  counts the others); nothing readable at all is ``CorruptMedia``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import av
+import av.error
+import numpy as np
+from av.container import InputContainer
+from av.video.frame import VideoFrame as AVFrame
+from av.video.stream import VideoStream
+
+from deepfake_detection.detectors.base import RGBImage
+from deepfake_detection.errors import (
+    CorruptMedia,
+    InvalidRequest,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
+from deepfake_detection.media.image import sniff_image_format
+from deepfake_detection.media.video_sampling import (
+    Sampling,
+    frames_shown_at,
+    plan_reads,
+    target_times,
+)
+from deepfake_detection.media.video_timeline import read_timeline
+
+VideoSource = Path | bytes | BinaryIO
+ContainerKind = Literal["mp4", "matroska", "avi"]
+# FFmpeg's demuxer for each container we accept.
+_DEMUXERS: dict[ContainerKind, str] = {"mp4": "mov", "matroska": "matroska", "avi": "avi"}
+_MAX_DECODE_ERRORS = 50
+
+
+@dataclass(frozen=True)
+class VideoLimits:
+    """What a client may send: bytes, duration, pixels per frame and decode time."""
+
+    max_bytes: int = 500 * 1024 * 1024
+    max_duration_s: float = 600.0
+    max_pixels: int = 3840 * 2160
+    timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the packet pass found. ``width``/``height`` are as displayed (rotation applied once the
+    first frame is decoded, see ``VideoReader.info``); times are seconds from the first frame."""
+
+    container: ContainerKind
+    codec: str
+    width: int
+    height: int
+    duration_s: float
+    fps: float
+    frame_count: int
+    keyframe_count: int
+    variable_frame_rate: bool
+    truncated: bool
+
+
+@dataclass(frozen=True, eq=False)
+class VideoFrame:
+    """One decoded frame, in display orientation."""
+
+    index: int
+    timestamp_s: float
+    image: RGBImage
+
+
+def sniff_video_container(head: bytes) -> ContainerKind | None:
+    """The container the magic bytes announce, or ``None`` for anything else (images included)."""
+    if head[4:8] == b"ftyp" and sniff_image_format(head) is None:
+        return "mp4"
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
+        return "mp4"  # QuickTime files without an ftyp box
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "matroska"
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "avi"
+    return None
+
+
+class VideoReader:
+    """An opened and probed video; ``with open_video(source) as video: ...``."""
+
+    def __init__(self, source: VideoSource, limits: VideoLimits | None = None) -> None:
+        self.limits = limits or VideoLimits()
+        self._deadline = time.monotonic() + self.limits.timeout_s
+        file, kind = _prepare(source, self.limits)
+        self.decoded = 0
+        self.missed = 0
+        self.decode_errors = 0
+        self.rotation = 0
+        try:
+            self._container: InputContainer = av.open(file, "r", format=_DEMUXERS[kind])
+        except (av.error.FFmpegError, OSError, ValueError) as exc:
+            raise CorruptMedia(f"the {kind} video cannot be opened: {exc}") from exc
+        try:
+            self._stream = _video_stream(self._container)
+            self._timeline = read_timeline(
+                self._container,
+                self._stream,
+                max_duration_s=self.limits.max_duration_s,
+                deadline=self._deadline,
+            )
+        except BaseException:
+            self._container.close()
+            raise
+        if self._stream.width * self._stream.height > self.limits.max_pixels:
+            self._container.close()
+            raise PayloadTooLarge(
+                f"the video is {self._stream.width}x{self._stream.height}; "
+                f"the limit is {self.limits.max_pixels} pixels per frame"
+            )
+        self._kind = kind
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._container.close()
+
+    @property
+    def info(self) -> VideoInfo:
+        t = self._timeline
+        width, height = self._stream.width, self._stream.height
+        if self.rotation % 180:
+            width, height = height, width
+        return VideoInfo(
+            container=self._kind,
+            codec=self._stream.codec_context.name,
+            width=width,
+            height=height,
+            duration_s=t.duration_s,
+            fps=t.fps,
+            frame_count=len(t.pts),
+            keyframe_count=len(t.keyframes),
+            variable_frame_rate=t.variable_frame_rate,
+            truncated=t.truncated,
+        )
+
+    def sample(
+        self, sampling: Sampling, *, seek: bool = True, skip_unneeded: bool = True
+    ) -> Iterator[VideoFrame]:
+        """The sampled frames in time order. ``seek=False, skip_unneeded=False`` decodes every frame
+        up to the last sampled one (the slow reference the fast path is measured against)."""
+        t = self._timeline
+        selected = frames_shown_at(t.times, target_times(t.duration_s, sampling))
+        wanted = {t.pts[i] for i in selected}
+        frames: Iterator[AVFrame] | None = None
+        pending: AVFrame | None = None
+        read = 0
+        for step in plan_reads(selected, t.keyframes, seek=seek):
+            if frames is None or step.seek_to is not None:
+                self._seek(t.pts[step.seek_to or 0])
+                frames, pending = self._decode(wanted, skip_unneeded), None
+            target = t.pts[step.frame]
+            while pending is None or _pts(pending) < target:
+                pending = next(frames, None)
+                if pending is None:
+                    break
+            if pending is None or _pts(pending) != target:
+                self.missed += 1
+                continue
+            read += 1
+            yield VideoFrame(step.frame, t.times[step.frame], self._to_rgb(pending))
+        if not read:
+            raise CorruptMedia("no frame of the video could be decoded")
+
+    def _seek(self, pts: int) -> None:
+        try:
+            self._container.seek(pts, stream=self._stream, backward=True)
+        except av.error.FFmpegError as exc:
+            raise CorruptMedia(f"the video cannot be seeked: {exc}") from exc
+        self._stream.codec_context.flush_buffers()
+
+    def _decode(self, wanted: set[int], skip_unneeded: bool) -> Iterator[AVFrame]:
+        context = self._stream.codec_context
+        packets = self._container.demux(self._stream)
+        while True:
+            self._check_deadline()
+            try:
+                packet = next(packets, None)
+            except (av.error.FFmpegError, OSError):
+                packet = None  # truncated: decode what was read
+            if packet is None:
+                return
+            if skip_unneeded:
+                # Nothing refers to a non-reference frame: skipping those we don't output is exact.
+                context.skip_frame = "DEFAULT" if packet.pts in wanted else "NONREF"
+            try:
+                decoded = context.decode(packet)
+            except av.error.FFmpegError:
+                self.decode_errors += 1
+                if self.decode_errors > _MAX_DECODE_ERRORS:
+                    return
+                continue
+            for frame in decoded:
+                self.decoded += 1
+                yield frame
+
+    def _to_rgb(self, frame: AVFrame) -> RGBImage:
+        if frame.width * frame.height > self.limits.max_pixels:
+            raise PayloadTooLarge(
+                f"a frame is {frame.width}x{frame.height}; "
+                f"the limit is {self.limits.max_pixels} pixels"
+            )
+        image: RGBImage = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        self.rotation = round(frame.rotation / 90) % 4 * 90
+        if self.rotation:
+            # ``rotation`` is counter-clockwise, as np.rot90 turns.
+            image = np.ascontiguousarray(np.rot90(image, k=self.rotation // 90))
+        return image
+
+    def _check_deadline(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise PayloadTooLarge(f"decoding took longer than {self.limits.timeout_s:g} s")
+
+
+def open_video(source: VideoSource, limits: VideoLimits | None = None) -> VideoReader:
+    """Open, sniff and probe a video; raises the errors described in the module docstring."""
+    return VideoReader(source, limits)
+
+
+def _prepare(source: VideoSource, limits: VideoLimits) -> tuple[str | BinaryIO, ContainerKind]:
+    if isinstance(source, bytes):
+        file: str | BinaryIO = io.BytesIO(source)
+        size, head = len(source), source[:16]
+    elif isinstance(source, Path):
+        file = str(source)
+        size = source.stat().st_size
+        with source.open("rb") as f:
+            head = f.read(16)
+    else:
+        file = source
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
+        head = source.read(16)
+        source.seek(0)
+    if size == 0:
+        raise InvalidRequest("the video is empty (0 bytes)")
+    if size > limits.max_bytes:
+        raise PayloadTooLarge(f"the video has {size} bytes; the limit is {limits.max_bytes}")
+    kind = sniff_video_container(head)
+    if kind is None:
+        image = sniff_image_format(head)
+        what = f"a {image} image" if image else "not a supported video"
+        raise UnsupportedMedia(
+            f"{what} (the content is checked, not the file name); "
+            "supported: MP4, MOV, WebM, MKV, AVI"
+        )
+    return file, kind
+
+
+def _video_stream(container: InputContainer) -> VideoStream:
+    if not container.streams.video:
+        raise UnsupportedMedia("the file has no video stream")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    return stream
+
+
+def _pts(frame: AVFrame) -> int:
+    pts = frame.pts if frame.pts is not None else frame.dts
+    return -1 if pts is None else pts

@@ -1,0 +1,103 @@
+"""Which frames of a video to analyse, and in what order to read them: pure functions on timestamps.
+
+Sampling is deterministic: the same file and the same :class:`Sampling` select the same frames.
+``frames=N`` splits the duration into N equal spans and takes the frame shown at the middle of each;
+``every_s=k`` takes the frames shown at 0, k, 2k, ... seconds. The frame *shown* at time t is the
+last frame whose timestamp is <= t, which is what a player displays, also at a variable frame rate.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from deepfake_detection.errors import InvalidOptions
+
+MAX_SAMPLED_FRAMES = 1000
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """``frames`` evenly over the duration, or (when ``every_s`` is set) one frame every ``every_s``
+    seconds, capped at ``max_frames``."""
+
+    frames: int = 32
+    every_s: float | None = None
+    max_frames: int = 300
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_frames <= MAX_SAMPLED_FRAMES:
+            raise InvalidOptions(
+                f"max_frames must be 1..{MAX_SAMPLED_FRAMES}, not {self.max_frames}"
+            )
+        if not 1 <= self.frames <= self.max_frames:
+            raise InvalidOptions(f"frames must be 1..{self.max_frames}, not {self.frames}")
+        if self.every_s is not None and not (math.isfinite(self.every_s) and self.every_s > 0):
+            raise InvalidOptions(
+                f"every_s must be a positive number of seconds, not {self.every_s}"
+            )
+
+
+def target_times(duration_s: float, sampling: Sampling) -> list[float]:
+    """The instants (seconds from the first frame) at which frames are sampled."""
+    if sampling.every_s is not None:
+        count = min(sampling.max_frames, max(1, math.ceil(duration_s / sampling.every_s)))
+        return [i * sampling.every_s for i in range(count)]
+    n = sampling.frames
+    return [(i + 0.5) * duration_s / n for i in range(n)]
+
+
+def frames_shown_at(frame_times: Sequence[float], targets: Sequence[float]) -> list[int]:
+    """Indices (sorted, distinct) of the frames shown at ``targets`` (``frame_times`` ascending)."""
+    if not frame_times:
+        return []
+    # A microsecond of tolerance: a target that falls exactly on a frame's time (up to rounding in
+    # the time base) selects that frame.
+    chosen = {max(0, bisect.bisect_right(frame_times, t + 1e-6) - 1) for t in targets}
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class ReadStep:
+    """Output frame ``frame``; first seek to keyframe ``seek_to`` unless it is ``None`` (then keep
+    decoding forward from where the previous step stopped)."""
+
+    frame: int
+    seek_to: int | None
+
+
+def plan_reads(selected: Sequence[int], keyframes: Sequence[int], *, seek: bool) -> list[ReadStep]:
+    """How to reach each selected frame (ascending) with the least decoding.
+
+    Decoding forward from the current position costs one decode per frame in between; seeking costs
+    the frames from the nearest keyframe at or before the target. With ``seek=False`` the whole plan
+    is one forward pass from the start (still stopping after the last selected frame).
+    """
+    steps: list[ReadStep] = []
+    position = 0  # the next frame a forward decode would produce
+    for frame in selected:
+        keyframe = _keyframe_before(keyframes, frame)
+        if seek and keyframe > position:
+            steps.append(ReadStep(frame=frame, seek_to=keyframe))
+        else:
+            steps.append(ReadStep(frame=frame, seek_to=None))
+        position = frame + 1
+    return steps
+
+
+def planned_decodes(steps: Sequence[ReadStep]) -> int:
+    """How many frames a plan decodes (frames before a target are decoded to reach it)."""
+    total = 0
+    position = 0
+    for step in steps:
+        start = step.seek_to if step.seek_to is not None else position
+        total += step.frame - start + 1
+        position = step.frame + 1
+    return total
+
+
+def _keyframe_before(keyframes: Sequence[int], frame: int) -> int:
+    i = bisect.bisect_right(keyframes, frame) - 1
+    return keyframes[i] if i >= 0 else 0

@@ -1,0 +1,142 @@
+"""``/v1/jobs`` with the embedded backend, through the ASGI app, and its webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.videos import video_bytes
+
+
+@pytest.fixture
+def jobs_client(make_app: Any, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(make_app(data_dir=tmp_path / "data", job_workers=2)) as client:
+        yield client
+
+
+def wait(client: TestClient, status_url: str, timeout_s: float = 60) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        body = client.get(status_url).json()
+        if body["status"] in ("succeeded", "failed", "cancelled"):
+            return body
+        assert body["status"] in ("queued", "running")
+        assert 0.0 <= body["progress"] <= 1.0
+        time.sleep(0.05)
+    raise AssertionError(f"{status_url} did not finish")
+
+
+def test_a_video_job_runs_and_its_result_matches_the_sync_route(
+    jobs_client: TestClient, tmp_path: Path
+) -> None:
+    content = video_bytes(tmp_path, people=2)
+    response = jobs_client.post(
+        "/v1/jobs", files={"file": ("v.mp4", content)}, data={"frames": "4"}
+    )
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["status"] == "queued"
+    assert response.headers["location"] == accepted["status_url"] == f"/v1/jobs/{accepted['id']}"
+    job = wait(jobs_client, accepted["status_url"])
+    assert job["status"] == "succeeded", job
+    sync = jobs_client.post("/v1/videos", files={"file": ("v.mp4", content)}, data={"frames": "4"})
+    assert job["result"]["persons"] == sync.json()["persons"]
+    assert job["progress"] == 1.0
+
+
+def test_an_image_job_answers_as_the_image_route(jobs_client: TestClient, face_jpeg: bytes) -> None:
+    accepted = jobs_client.post("/v1/jobs", files={"file": ("f.jpg", face_jpeg)}).json()
+    job = wait(jobs_client, accepted["status_url"])
+    assert job["status"] == "succeeded", job
+    assert len(job["result"]["faces"]) == 1
+    assert job["result"]["image"] == {"width": 512, "height": 512}
+
+
+def test_a_bad_upload_is_refused_or_fails_with_its_code(
+    jobs_client: TestClient, tmp_path: Path
+) -> None:
+    refused = jobs_client.post("/v1/jobs", files={"file": ("x.mp4", b"no video here")})
+    assert refused.status_code == 415
+    content = video_bytes(tmp_path, count=10)
+    accepted = jobs_client.post("/v1/jobs", files={"file": ("v.mp4", content[:3000])}).json()
+    job = wait(jobs_client, accepted["status_url"])
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "corrupt_media"
+    assert job["result"] is None
+
+
+def test_delete_removes_a_finished_job_and_its_upload(
+    jobs_client: TestClient, tmp_path: Path
+) -> None:
+    accepted = jobs_client.post(
+        "/v1/jobs", files={"file": ("v.mp4", video_bytes(tmp_path, count=5))}
+    ).json()
+    wait(jobs_client, accepted["status_url"])
+    upload = tmp_path / "data" / "uploads" / f"{accepted['id']}.upload"
+    assert upload.exists()
+    deleted = jobs_client.delete(accepted["status_url"])
+    assert deleted.json() == {"id": accepted["id"], "status": "deleted"}
+    assert not upload.exists()
+    assert jobs_client.get(accepted["status_url"]).status_code == 404
+    assert jobs_client.get("/v1/jobs/../../etc/passwd").status_code == 404
+    assert jobs_client.delete("/v1/jobs/0123").status_code == 404
+
+
+def test_callbacks_need_a_secret_and_a_public_address(
+    make_app: Any, jobs_client: TestClient, face_jpeg: bytes, tmp_path: Path
+) -> None:
+    file = {"file": ("f.jpg", face_jpeg)}
+    no_secret = jobs_client.post("/v1/jobs", files=file, data={"callback_url": "https://x.org/"})
+    assert no_secret.status_code == 422
+    assert "DFD_WEBHOOK_SECRET" in no_secret.json()["error"]["message"]
+    with TestClient(make_app(data_dir=tmp_path / "d2", webhook_secret="k")) as client:
+        private = client.post("/v1/jobs", files=file, data={"callback_url": "http://127.0.0.1/"})
+    assert private.status_code == 422
+    assert "private" in private.json()["error"]["message"]
+
+
+def test_the_webhook_is_signed_and_carries_the_job(
+    make_app: Any, face_jpeg: bytes, tmp_path: Path
+) -> None:
+    received: list[tuple[str, bytes]] = []
+    arrived = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["X-DFD-Signature"], body))
+            self.send_response(204)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/done"
+    settings = {"webhook_secret": "k3y", "webhook_allow_private": True}
+    try:
+        with TestClient(make_app(data_dir=tmp_path / "d", **settings)) as client:
+            accepted = client.post(
+                "/v1/jobs", files={"file": ("f.jpg", face_jpeg)}, data={"callback_url": url}
+            ).json()
+            assert arrived.wait(60)
+            job = client.get(accepted["status_url"]).json()
+    finally:
+        server.shutdown()
+        server.server_close()
+    ((signature, body),) = received
+    assert signature == "sha256=" + hmac.new(b"k3y", body, hashlib.sha256).hexdigest()
+    assert body.startswith(b"{")
+    assert job["id"].encode() in body
+    assert b'"status":"succeeded"' in body

@@ -1,0 +1,35 @@
+"""GET /v1/models (the model card) and GET /v1/detectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.fakes import CARD
+
+
+def test_models_answers_the_card(client: TestClient) -> None:
+    (model,) = client.get("/v1/models").json()["models"]
+    assert model["name"] == "fake-brightness"
+    assert model["version"] == "test"
+    assert model["input_size"] == 64
+    assert model["threshold"] == model["card_threshold"] == 0.5
+    assert model["metrics"] == {"auc": 0.5}
+    assert model["crop"] == CARD.crop.model_dump(mode="json")
+    assert model["training"] is None
+
+
+def test_models_answers_the_threshold_in_use(make_app: Any) -> None:
+    with TestClient(make_app(threshold=0.7)) as client:
+        (model,) = client.get("/v1/models").json()["models"]
+    assert (model["threshold"], model["card_threshold"]) == (0.7, 0.5)
+
+
+def test_detectors_lists_every_detector_and_the_default(client: TestClient) -> None:
+    detectors = client.get("/v1/detectors").json()["detectors"]
+    assert detectors == [
+        {"name": "centerface", "default": True},
+        {"name": "none", "default": False},
+        {"name": "ssd", "default": False},
+    ]

@@ -1,0 +1,117 @@
+"""``POST /v1/videos`` and the original's ``POST /detect_deepfake_video``, through the ASGI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.videos import video_bytes
+
+
+def post_video(client: TestClient, content: bytes, **fields: str) -> Any:
+    return client.post("/v1/videos", files={"file": ("v.mp4", content)}, data=fields)
+
+
+def test_a_video_is_answered_with_persons_and_timelines(client: TestClient, tmp_path: Path) -> None:
+    response = post_video(client, video_bytes(tmp_path, people=2), frames="5")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["sampled_frames"] == 5
+    assert body["video"]["width"] == 480
+    assert body["video"]["frame_count"] == 20
+    assert body["video"]["fps"] == pytest.approx(25.0)
+    assert len(body["persons"]) == 2
+    for person in body["persons"]:
+        assert [s["frame_index"] for s in person["timeline"]] == [2, 6, 10, 14, 18]
+        assert person["label"] in ("real", "fake")
+    assert body["verdict"] in ("real", "fake")
+    assert body["detector"] == "centerface"
+    assert {"decode", "detect", "classify", "total"} <= set(body["timings_ms"])
+
+
+def test_the_same_video_gets_the_same_answer(client: TestClient, tmp_path: Path) -> None:
+    content = video_bytes(tmp_path)
+    answers = [post_video(client, content, frames="4").json() for _ in range(2)]
+    assert answers[0]["persons"] == answers[1]["persons"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "code"),
+    [
+        ({"frames": "0"}, 422, "invalid_options"),
+        ({"frames": "100000"}, 422, "invalid_options"),
+        ({"aggregate": "mode"}, 422, "invalid_options"),
+        ({"detector": "mtcnn"}, 422, "invalid_options"),
+        ({"colour": "red"}, 400, "bad_request"),
+    ],
+)
+def test_invalid_options(
+    client: TestClient, tmp_path: Path, fields: dict[str, str], status: int, code: str
+) -> None:
+    response = post_video(client, video_bytes(tmp_path, count=5), **fields)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+
+
+def test_bad_videos_get_clear_errors(client: TestClient, tmp_path: Path) -> None:
+    content = video_bytes(tmp_path, count=10)
+    cases = [
+        (b"hello, I am a text file", 415, "unsupported_media"),
+        (content[: len(content) // 2], 400, "corrupt_media"),  # no index at the end: unreadable
+        (b"", 400, "bad_request"),
+    ]
+    for data, status, code in cases:
+        response = post_video(client, data)
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["code"] == code
+    missing = client.post("/v1/videos", files={"frames": (None, "3")})
+    assert missing.status_code == 400
+    assert "file" in missing.json()["error"]["message"]
+    not_a_form = client.post(
+        "/v1/videos", content=b"\x00\x00", headers={"content-type": "video/mp4"}
+    )
+    assert not_a_form.status_code == 415
+
+
+def test_long_videos_are_sent_to_jobs(make_app: Any, tmp_path: Path) -> None:
+    with TestClient(make_app(video_sync_max_duration_s=0.2, data_dir=tmp_path)) as client:
+        response = post_video(client, video_bytes(tmp_path, count=20))
+    assert response.status_code == 413
+    assert "/v1/jobs" in response.json()["error"]["message"]
+
+
+def test_the_body_limit_applies_to_video_uploads(make_app: Any, tmp_path: Path) -> None:
+    with TestClient(make_app(video_max_bytes=1000, data_dir=tmp_path)) as client:
+        response = post_video(client, video_bytes(tmp_path, count=20))
+    assert response.status_code == 413
+
+
+def test_the_original_video_route_answers_its_shape(client: TestClient, tmp_path: Path) -> None:
+    response = client.post(
+        "/detect_deepfake_video",
+        files={"video": ("v.mp4", video_bytes(tmp_path, people=2))},
+        data={"num_frames": "4", "face_detection_method": "SSD"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"face_detection_method", "predictions"}
+    assert body["face_detection_method"] == "SSD"
+    assert len(body["predictions"]) == 8  # two faces in each of 4 frames
+    for prediction in body["predictions"]:
+        assert set(prediction) == {"prediction", "probability"}
+        assert prediction["prediction"] in ("Real", "Fake")
+        assert 0.5 <= prediction["probability"] <= 1.0
+    default = client.post(
+        "/detect_deepfake_video", files={"video": ("v.mp4", video_bytes(tmp_path))}
+    )
+    assert default.json()["face_detection_method"] == "centerface"
+    assert len(default.json()["predictions"]) == 3  # the original's 3 frames
+    bad = client.post(
+        "/detect_deepfake_video",
+        files={"video": ("v.mp4", video_bytes(tmp_path))},
+        data={"num_frames": "three"},
+    )
+    assert bad.status_code == 422

@@ -1,0 +1,153 @@
+"""The service as users run it: `dfd serve` (uvicorn) in its own process on 127.0.0.1, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from api.bad_inputs import truncated
+from api.images import encode, many_faces, one_face
+from api.tiny_model import write_tiny_model
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("server")
+    card = write_tiny_model(folder)
+    port = free_port()
+    env = os.environ | {"DFD_MODEL_CARD": str(card), "DFD_MAX_UPLOAD_BYTES": "2000000"}
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
+    log = folder / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process, log)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError(f"no graceful shutdown on SIGTERM:\n{log.read_text()}") from None
+    # uvicorn re-raises the signal it stopped on once the shutdown is complete.
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in log.read_text()
+    assert "Traceback" not in log.read_text()
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server was not ready after 120 s:\n{log.read_text()}")
+
+
+def test_analyses_an_image_over_http(server: str) -> None:
+    response = httpx.post(
+        f"{server}/v1/images",
+        files={"file": ("grid.jpg", encode(many_faces(1, 2)), "image/jpeg")},
+        data={"detector": "ssd"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] == {"name": "tiny", "version": "1.2.3"}
+    assert body["detector"] == "ssd"
+    assert len(body["faces"]) == 2
+
+
+def test_compat_route_over_http(server: str) -> None:
+    response = httpx.post(
+        f"{server}/detect_deepfake_image",
+        files={"image": ("a.jpg", encode(one_face()), "image/jpeg")},
+        data={"face_detection": "1", "face_detection_method": "MTCNN"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["face_detection_method"] == "centerface"
+    assert [set(p) for p in body["predictions"]] == [{"prediction", "probability"}]
+
+
+def test_bad_upload_over_http_is_400(server: str) -> None:
+    data = truncated(encode(one_face()))
+    response = httpx.post(f"{server}/v1/images", files={"file": ("t.jpg", data)}, timeout=30)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "corrupt_media"
+
+
+def test_declared_huge_body_is_413_before_it_is_sent(server: str) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: 1000000000\r\n\r\n"
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413")
+    assert json.loads(body)["error"]["code"] == "too_large"
+
+
+def test_concurrent_clients_get_their_own_results(server: str) -> None:
+    face = one_face().astype(np.float32)
+    images = [encode(np.clip(face * (0.5 + 0.1 * i), 0, 255).astype(np.uint8)) for i in range(8)]
+
+    def fake_probability(image: bytes) -> float:
+        response = httpx.post(f"{server}/v1/images", files={"file": ("f.jpg", image)}, timeout=60)
+        assert response.status_code == 200, response.text
+        return float(response.json()["faces"][0]["fake_probability"])
+
+    alone = [fake_probability(image) for image in images]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(fake_probability, images * 3))
+
+    assert len(set(alone)) == len(images)
+    assert together == alone * 3
+
+
+def test_docs_are_served(server: str) -> None:
+    assert httpx.get(f"{server}/docs", timeout=10).status_code == 200
+    schema = httpx.get(f"{server}/openapi.json", timeout=10).json()
+    assert "/v1/images" in schema["paths"]

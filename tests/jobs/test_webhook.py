@@ -1,0 +1,70 @@
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.jobs.webhook import (
+    JOB_HEADER,
+    SIGNATURE_HEADER,
+    WebhookPolicy,
+    check_callback_url,
+    send_webhook,
+    sign,
+)
+from jobs.receiver import Receiver
+
+SECRET = "s3cret"
+
+
+def test_the_body_arrives_signed_with_the_secret(receiver: Receiver) -> None:
+    policy = WebhookPolicy(secret=SECRET, allow_private=True)
+    assert send_webhook(receiver.url, {"id": "abc", "status": "succeeded"}, policy)
+    ((headers, body),) = receiver.requests
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers[SIGNATURE_HEADER], expected)
+    assert headers[JOB_HEADER] == "abc"
+    assert json.loads(body) == {"id": "abc", "status": "succeeded"}
+    assert sign(body, "another secret") != expected
+
+
+def test_failures_are_retried_with_backoff(receiver: Receiver) -> None:
+    receiver.statuses = [503, 500]
+    waits: list[float] = []
+    policy = WebhookPolicy(secret=SECRET, allow_private=True, retries=3, backoff_s=0.5)
+    assert send_webhook(receiver.url, {"id": "x"}, policy, sleep=waits.append)
+    assert len(receiver.requests) == 3
+    assert waits == [0.5, 1.0]
+    # The same signed body on every attempt.
+    assert len({body for _, body in receiver.requests}) == 1
+
+
+def test_a_client_error_is_not_retried_and_retries_end(receiver: Receiver) -> None:
+    receiver.statuses = [404]
+    policy = WebhookPolicy(secret=SECRET, allow_private=True, retries=3, backoff_s=0)
+    assert not send_webhook(receiver.url, {"id": "x"}, policy)
+    assert len(receiver.requests) == 1
+    receiver.statuses = [500] * 10
+    assert not send_webhook(receiver.url, {"id": "x"}, policy)
+    assert len(receiver.requests) == 1 + 4
+
+
+def test_private_addresses_are_refused_unless_allowed(receiver: Receiver) -> None:
+    for url in [
+        receiver.url,
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.0.10/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:8080/",
+    ]:
+        with pytest.raises(InvalidOptions, match="private"):
+            check_callback_url(url, allow_private=False)
+    for url in ["ftp://example.com/x", "not a url", "http:///path"]:
+        with pytest.raises(InvalidOptions, match="http"):
+            check_callback_url(url, allow_private=True)
+    check_callback_url(receiver.url, allow_private=True)
+    # Checked again when sending: nothing reaches the receiver.
+    assert not send_webhook(receiver.url, {"id": "x"}, WebhookPolicy(secret=SECRET))
+    assert receiver.requests == []

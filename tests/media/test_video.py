@@ -1,0 +1,148 @@
+"""Real decoding of videos these tests write themselves with PyAV."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from skimage import data
+
+from deepfake_detection.errors import (
+    CorruptMedia,
+    InvalidRequest,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
+from deepfake_detection.media.video import VideoLimits, open_video, sniff_video_container
+from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.media.video_writer import face_scene, write_video
+
+Image = npt.NDArray[np.uint8]
+
+
+def _face() -> Image:
+    return np.ascontiguousarray(data.astronaut()[20:220, 150:330])
+
+
+def _clip(path: Path, count: int = 30, **kwargs: object) -> Path:
+    write_video(path, face_scene([_face()], width=320, height=180, count=count), **kwargs)  # type: ignore[arg-type]
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov", ".webm", ".mkv", ".avi"])
+def test_every_container_decodes_to_rgb_frames(tmp_path: Path, suffix: str) -> None:
+    path = _clip(tmp_path / f"clip{suffix}")
+    with open_video(path) as video:
+        frames = list(video.sample(Sampling(frames=5)))
+        info = video.info
+    assert info.frame_count == 30
+    assert info.duration_s == pytest.approx(1.2, abs=0.01)
+    assert info.fps == pytest.approx(25.0, abs=0.1)
+    assert [f.index for f in frames] == [3, 9, 15, 21, 27]
+    assert frames[0].image.shape == (180, 320, 3)
+    assert frames[0].image.dtype == np.uint8
+    assert not info.truncated
+
+
+def test_bytes_and_file_objects_decode_like_paths(tmp_path: Path) -> None:
+    path = _clip(tmp_path / "clip.mp4")
+    sampling = Sampling(frames=4)
+    sources = [path, path.read_bytes(), io.BytesIO(path.read_bytes())]
+    decoded = []
+    for source in sources:
+        with open_video(source) as video:  # type: ignore[arg-type]
+            decoded.append([f.image for f in video.sample(sampling)])
+    for images in decoded[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(decoded[0], images, strict=True))
+
+
+def test_rotation_metadata_turns_frames_upright(tmp_path: Path) -> None:
+    scene = list(face_scene([_face()], width=320, height=180, count=10))
+    # A phone held upright records landscape pixels and a display matrix: -90 is a clockwise turn.
+    write_video(tmp_path / "portrait.mp4", scene, rotation=-90)
+    with open_video(tmp_path / "portrait.mp4") as video:
+        frame = next(video.sample(Sampling(frames=1)))
+        info = video.info
+    assert frame.image.shape == (320, 180, 3)
+    assert (info.width, info.height) == (180, 320)
+    upright = np.rot90(scene[frame.index], k=-1)
+    assert np.abs(frame.image.astype(int) - upright.astype(int)).mean() < 6
+
+
+def test_variable_frame_rate_uses_each_frames_own_time(tmp_path: Path) -> None:
+    times = [0.0, 0.04, 0.08, 0.5, 0.52, 1.0, 1.5, 1.55, 1.6, 2.0]
+    write_video(tmp_path / "vfr.mkv", face_scene([_face()], count=10), times=times)
+    with open_video(tmp_path / "vfr.mkv") as video:
+        frames = list(video.sample(Sampling(frames=4)))
+        info = video.info
+    assert info.variable_frame_rate
+    assert [round(f.timestamp_s, 2) for f in frames] == [0.08, 0.52, 1.0, 1.6]
+
+
+def test_seeking_and_skipping_give_the_same_pixels_as_decoding_everything(tmp_path: Path) -> None:
+    path = _clip(tmp_path / "gop.mp4", count=120, codec_options={"g": "12", "bf": "3"})
+    results = []
+    for seek, skip in [(False, False), (True, False), (True, True)]:
+        with open_video(path) as video:
+            results.append(list(video.sample(Sampling(frames=7), seek=seek, skip_unneeded=skip)))
+            decoded = video.decoded
+        if seek:
+            assert decoded < 120
+    reference = results[0]
+    for frames in results[1:]:
+        assert [f.index for f in frames] == [f.index for f in reference]
+        assert all(np.array_equal(a.image, b.image) for a, b in zip(reference, frames, strict=True))
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".webm", ".avi"])
+def test_a_truncated_file_gives_the_frames_that_could_be_read(tmp_path: Path, suffix: str) -> None:
+    whole = _clip(tmp_path / f"whole{suffix}", count=100, codec_options={"g": "10"})
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with open_video(cut) as video:
+        frames = list(video.sample(Sampling(frames=8)))
+        info = video.info
+    assert info.truncated
+    assert 20 < info.frame_count < 80
+    assert len(frames) >= 6
+
+
+def test_a_truncated_mp4_without_its_index_is_corrupt(tmp_path: Path) -> None:
+    whole = _clip(tmp_path / "whole.mp4", count=60)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(CorruptMedia):
+        open_video(cut)
+
+
+def test_non_video_inputs_are_refused_clearly(tmp_path: Path) -> None:
+    png = io.BytesIO()
+    from PIL import Image as PILImage
+
+    PILImage.fromarray(_face()).save(png, format="PNG")
+    with pytest.raises(UnsupportedMedia, match="png image"):
+        open_video(png.getvalue())
+    with pytest.raises(UnsupportedMedia):
+        open_video(b"just some text, not a video at all")
+    with pytest.raises(InvalidRequest):
+        open_video(b"")
+    # The signature of a container but garbage after it: corrupt, not unsupported.
+    with pytest.raises(CorruptMedia):
+        open_video(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 8)
+    assert sniff_video_container(b"\x00\x00\x00\x18ftypmp42") == "mp4"
+    assert sniff_video_container(b"\x00\x00\x00\x18ftypheic") is None
+
+
+def test_limits_are_checked_before_decoding(tmp_path: Path) -> None:
+    path = _clip(tmp_path / "clip.mp4")
+    with pytest.raises(PayloadTooLarge, match="bytes"):
+        open_video(path, VideoLimits(max_bytes=100))
+    with pytest.raises(PayloadTooLarge, match="lasts"):
+        open_video(path, VideoLimits(max_duration_s=0.5))
+    with pytest.raises(PayloadTooLarge, match="pixels"):
+        open_video(path, VideoLimits(max_pixels=320 * 100))
+    with open_video(path, VideoLimits(timeout_s=1.0)) as video:
+        video._deadline = 0.0  # as if decoding had already taken too long
+        with pytest.raises(PayloadTooLarge, match="longer than"):
+            list(video.sample(Sampling(frames=5)))

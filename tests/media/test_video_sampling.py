@@ -1,0 +1,57 @@
+import pytest
+
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.media.video_sampling import (
+    ReadStep,
+    Sampling,
+    frames_shown_at,
+    plan_reads,
+    planned_decodes,
+    target_times,
+)
+
+
+def test_frames_are_spread_evenly_at_the_middle_of_equal_spans() -> None:
+    assert target_times(10.0, Sampling(frames=4)) == [1.25, 3.75, 6.25, 8.75]
+
+
+def test_every_k_seconds_starts_at_zero_and_is_capped() -> None:
+    assert target_times(10.0, Sampling(every_s=3.0)) == [0.0, 3.0, 6.0, 9.0]
+    assert len(target_times(1000.0, Sampling(every_s=1.0, max_frames=50))) == 50
+
+
+def test_the_frame_shown_at_a_time_is_the_last_one_that_started() -> None:
+    # A variable frame rate: frames at uneven times.
+    times = [0.0, 0.04, 0.5, 0.52, 2.0]
+    assert frames_shown_at(times, [0.0, 0.3, 0.51, 1.9, 5.0]) == [0, 1, 2, 3, 4]
+    # More targets than frames: each frame once.
+    assert frames_shown_at([0.0, 1.0], [0.1, 0.2, 1.5]) == [0, 1]
+
+
+def test_sampling_is_deterministic() -> None:
+    times = [i / 30 for i in range(300)]
+    picks = [frames_shown_at(times, target_times(10.0, Sampling(frames=32))) for _ in range(3)]
+    assert picks[0] == picks[1] == picks[2]
+    assert len(picks[0]) == 32
+
+
+def test_a_plan_seeks_only_where_it_skips_frames() -> None:
+    keyframes = [0, 100, 200]
+    steps = plan_reads([50, 60, 150, 250], keyframes, seek=True)
+    assert steps == [
+        ReadStep(50, None),
+        ReadStep(60, None),
+        ReadStep(150, 100),
+        ReadStep(250, 200),
+    ]
+    assert planned_decodes(steps) == 51 + 10 + 51 + 51
+    sequential = plan_reads([50, 60, 150, 250], keyframes, seek=False)
+    assert planned_decodes(sequential) == 251
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"frames": 0}, {"frames": 5000}, {"every_s": 0.0}, {"every_s": float("nan")}]
+)
+def test_invalid_sampling_is_an_invalid_options_error(kwargs: dict[str, float]) -> None:
+    with pytest.raises(InvalidOptions):
+        Sampling(**kwargs)  # type: ignore[arg-type]
