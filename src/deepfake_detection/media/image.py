@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -123,9 +122,7 @@ def decode_image(data: bytes, limits: ImageLimits | None = None) -> npt.NDArray[
 def _open(fmt: ImageFormat, data: bytes) -> ImageFile.ImageFile:
     """Read only the header: no pixel is decoded here."""
     try:
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always")
-            return _opener(fmt)(io.BytesIO(data))
+        return _opener(fmt)(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
     except (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError) as exc:
@@ -183,13 +180,9 @@ def _with_timeout(
 
 def _to_rgb(image: ImageFile.ImageFile, fmt: ImageFormat) -> npt.NDArray[np.uint8]:
     try:
-        # Pillow warns about damaged metadata (e.g. "Corrupt EXIF data") and decodes on: a broken
-        # file fails below as an exception, a photo with odd EXIF is still analysed.
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always")
-            image.load()
-            oriented = ImageOps.exif_transpose(image)
-            return _as_rgb_array(oriented)
+        image.load()
+        oriented = ImageOps.exif_transpose(image)
+        return _as_rgb_array(oriented)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
     except (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError) as exc:
