@@ -47,7 +47,7 @@ class CenterFaceDetector:
         threshold: float = 0.5,
         max_side: int = 640,
         nms_iou: float = 0.3,
-        threads: int = 1,
+        threads: int = 2,
         model_path: Path | None = None,
     ) -> None:
         """``max_side``: images are shrunk so their longer side is at most this (faster; faces
@@ -57,6 +57,9 @@ class CenterFaceDetector:
         options.log_severity_level = 3  # the file's weights-listed-as-inputs warnings are noise
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Concurrent requests each run a session: threads that sleep rather than spin when idle
+        # leave the cores to the other request.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             model = with_shapes(path.read_bytes(), _SHAPES)
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
