@@ -4,41 +4,17 @@ import numpy as np
 import pytest
 
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.model_card import ModelCard
 from deepfake_detection.onnx_classifier import OnnxClassifier
-
-onnx = pytest.importorskip("onnx")
-helper = onnx.helper
+from tiny_model import write_tiny_model
 
 SIZE = 8
 
 
 def write_model(folder: Path, *, input_name: str = "input", mean: float = 0.5) -> Path:
     """A tiny classifier: fake_probability = sigmoid(mean of the normalised input), per image."""
-    tp = onnx.TensorProto.FLOAT
-    graph = helper.make_graph(
-        [
-            helper.make_node("ReduceMean", [input_name], ["m"], axes=[1, 2, 3], keepdims=0),
-            helper.make_node("Sigmoid", ["m"], ["fake_probability"]),
-        ],
-        "tiny",
-        [helper.make_tensor_value_info(input_name, tp, ["N", 3, SIZE, SIZE])],
-        [helper.make_tensor_value_info("fake_probability", tp, ["N"])],
+    return write_tiny_model(
+        folder, size=SIZE, mean=mean, threshold=0.5, graph_input=input_name, version="0"
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    (folder / "tiny.onnx").write_bytes(model.SerializeToString())
-    card = ModelCard(
-        name="tiny",
-        version="0",
-        architecture="mean",
-        input_size=SIZE,
-        mean=(mean, mean, mean),
-        std=(0.5, 0.5, 0.5),
-        onnx_file="tiny.onnx",
-    )
-    card.write(folder / "tiny.json")
-    return folder / "tiny.json"
 
 
 def sigmoid(x: float) -> float:

@@ -11,10 +11,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from api.images import encode, one_face
-from api.tiny_model import write_tiny_model
 from deepfake_detection.api.app import ROUTERS, create_app
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
+from tiny_model import write_tiny_model
 
 
 def test_importing_the_app_loads_no_model() -> None:

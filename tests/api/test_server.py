@@ -19,7 +19,7 @@ import pytest
 
 from api.bad_inputs import truncated
 from api.images import encode, many_faces, one_face
-from api.tiny_model import write_tiny_model
+from tiny_model import write_tiny_model
 
 pytestmark = pytest.mark.slow
 

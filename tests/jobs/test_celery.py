@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from skimage import data
 
-from api.tiny_model import write_tiny_model
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.celery_backend import CeleryJobBackend
 from deepfake_detection.jobs.job import Job, JobOptions
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.video_writer import face_scene, write_video
+from tiny_model import write_tiny_model
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
