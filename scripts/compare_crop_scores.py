@@ -25,7 +25,7 @@ from deepfake_detection.onnx_classifier import OnnxClassifier
 from deepfake_detection.pipeline import crop_recipe
 from deepfake_detection.training.augment import center_crop
 from deepfake_detection.training.config import TrainConfig
-from deepfake_detection.training.dataset import read_metadata, split_by_group
+from deepfake_detection.training.dataset import load_crop, read_metadata, split_by_group
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfdc-faces"
 
@@ -48,8 +48,12 @@ def main() -> None:
     labels = np.array([r.label for r in chosen])
     training = np.stack(
         [
-            center_crop(_cached(c, config.cache_size), card.input_size, config.eval_crop_side)
-            for c in crops
+            center_crop(
+                load_crop(args.data / r.file, config.cache_size),
+                card.input_size,
+                config.eval_crop_side,
+            )
+            for r in chosen
         ]
     )
     reference = classifier.predict(training)
@@ -78,14 +82,6 @@ def main() -> None:
             f"AUC {_auc(labels[kept], scores)} (training framing on the same faces "
             f"{_auc(labels[kept], reference[kept])})"
         )
-
-
-def _cached(crop: np.ndarray, size: int) -> np.ndarray:
-    """As the training cache stores it (dataset.py): bicubic to ``size``."""
-    image = Image.fromarray(crop)
-    if image.size != (size, size):
-        image = image.resize((size, size), Image.Resampling.BICUBIC)
-    return np.asarray(image)
 
 
 def _auc(labels: np.ndarray, scores: np.ndarray) -> str:

@@ -58,7 +58,8 @@ def split_by_group(records: list[CropRecord], validation_fraction: float, seed: 
     return Split(train, validation)
 
 
-def _load_crop(path: Path, size: int) -> npt.NDArray[np.uint8]:
+def load_crop(path: Path, size: int) -> npt.NDArray[np.uint8]:
+    """A crop as the cache stores it: RGB, bicubic-resized to ``size`` x ``size``."""
     with Image.open(path) as image:
         rgb = image.convert("RGB")
         if rgb.size != (size, size):
@@ -89,7 +90,7 @@ def build_or_load_cache(
         partial = pixels_path.with_suffix(".partial")
         out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.uint8, shape=shape)
         for i, record in enumerate(records):
-            out[i] = _load_crop(data_dir / record.file, size)
+            out[i] = load_crop(data_dir / record.file, size)
         out.flush()
         del out
         partial.rename(pixels_path)
