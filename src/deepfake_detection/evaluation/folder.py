@@ -136,12 +136,10 @@ def write_outputs(result: FolderEvaluation, out_dir: Path, title: str) -> str:
         )
     (out_dir / "metrics.md").write_text(text + "\n")
     curves = {}
-    for name, kinds in (("image", ("image",)), ("video", ("video",))):
-        pairs = [
-            (i.label, i.score) for i in result.items if i.kind in kinds and i.score is not None
-        ]
+    for kind in ("image", "video"):
+        pairs = [(i.label, i.score) for i in result.items if i.kind == kind and i.score is not None]
         if len({label for label, _ in pairs}) == 2:
-            curves[name] = (
+            curves[kind] = (
                 np.array([label for label, _ in pairs], dtype=np.int64),
                 np.array([s for _, s in pairs], dtype=np.float64),
             )
