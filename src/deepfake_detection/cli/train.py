@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="training config JSON")
     parser.add_argument("--resume", action="store_true", help="continue from the run's last.pt")
     parser.add_argument("--steps", type=int, help="override the config's number of steps")
+    parser.add_argument(
+        "--stop-at", type=int, help="stop (checkpointed) at this step of the config's schedule"
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -23,6 +26,6 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     config = TrainConfig.from_file(args.config)
     if args.steps is not None:
         config = config.model_copy(update={"steps": args.steps})
-    run_dir = train(config, resume=args.resume)
+    run_dir = train(config, resume=args.resume, stop_at=args.stop_at)
     print(f"run folder: {run_dir}", file=env.stdout)
     return ExitStatus.OK

@@ -30,7 +30,8 @@ class AugmentConfig(BaseModel):
     def enabled(self) -> list[str]:
         names = ["blend_fraction", "hflip", "color", "downscale", "blur", "noise", "jpeg"]
         on = [name for name in names if getattr(self, name) > 0]
-        return ["crop_jitter", *on] if self.crop_side[0] < 1.0 or self.crop_shift > 0 else on
+        jitter = self.crop_side[0] != self.crop_side[1] or self.crop_shift > 0
+        return ["crop_jitter", *on] if jitter else on
 
 
 class TrainConfig(BaseModel):
@@ -46,6 +47,9 @@ class TrainConfig(BaseModel):
     eval_crop_side: float = Field(0.94, gt=0.5, le=1.0)
     validation_fraction: float = Field(0.1, gt=0.0, lt=0.5)
     seed: int = 20261126
+    # Seed of the network's new head and of the training batches; None = ``seed``. Changing it
+    # alone repeats a run on the same split, to see how much of a difference is seed noise.
+    run_seed: int | None = None
     # Pretrained blocks before this index stay frozen (with their batch norm statistics).
     first_trainable_block: int = Field(5, ge=0, le=16)
     pretrained: bool = True
@@ -64,8 +68,17 @@ class TrainConfig(BaseModel):
     validate_every: int = Field(600, ge=1)
     quick_validation_items: int = Field(1500, ge=10)
     threads: int = Field(2, ge=1)
+    # "cpu", or "cuda" where a GPU is present (the batches are made on the CPU either way).
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$")
+    # Processes that make batches ahead of the network (0 = in the training process). Worth it
+    # only when the network is faster than the augmentation, as on a GPU.
+    loader_workers: int = Field(0, ge=0, le=64)
     limit_items: int | None = Field(None, ge=10)
     augment: AugmentConfig = AugmentConfig()
+
+    @property
+    def batch_seed(self) -> int:
+        return self.seed if self.run_seed is None else self.run_seed
 
     @classmethod
     def from_file(cls, path: Path) -> TrainConfig:

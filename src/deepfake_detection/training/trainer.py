@@ -16,7 +16,12 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
-from deepfake_detection.training.batches import BatchSampler, to_tensor, validation_inputs
+from deepfake_detection.training.batches import (
+    BatchSampler,
+    step_batches,
+    to_tensor,
+    validation_inputs,
+)
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import (
     PixelCache,
@@ -52,7 +57,7 @@ def prepare_data(config: TrainConfig) -> Prepared:
 
 
 def build_network(config: TrainConfig) -> FakeClassifier:
-    torch.manual_seed(config.seed)
+    torch.manual_seed(config.batch_seed)
     return FakeClassifier(
         config.input_size, config.dropout, config.first_trainable_block, config.pretrained
     )
@@ -63,8 +68,9 @@ def predict_logits(
     network: nn.Module, images: list[npt.NDArray[np.uint8]], batch_size: int = 64
 ) -> npt.NDArray[np.float32]:
     network.eval()
+    device = next(network.parameters()).device
     out = [
-        network(to_tensor(images[i : i + batch_size], MEAN, STD)).numpy()
+        network(to_tensor(images[i : i + batch_size], MEAN, STD).to(device)).cpu().numpy()
         for i in range(0, len(images), batch_size)
     ]
     return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
@@ -106,7 +112,10 @@ class Trainer:
         quick = rng.permutation(self.data.validation_rows)[: config.quick_validation_items]
         self.quick_rows = sorted(int(i) for i in quick)
         self.quick_labels = np.array([labels[i] for i in self.quick_rows])
-        self.network = build_network(config)
+        self.device = torch.device(config.device)
+        # Fixed input shapes: let cuDNN pick its fastest kernels once.
+        torch.backends.cudnn.benchmark = self.device.type == "cuda"
+        self.network = build_network(config).to(self.device)
         self.ema = copy.deepcopy(self.network)
         trainable = [p for p in self.network.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(
@@ -127,7 +136,7 @@ class Trainer:
 
     def resume(self) -> None:
         path = self.config.run_dir / CHECKPOINT
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location=self.device, weights_only=False)
         self.network.load_state_dict(state["network"])
         self.ema.load_state_dict(state["ema"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -135,6 +144,11 @@ class Trainer:
         self.step = int(state["step"])
         self.best_auc = float(state["best_auc"])
         self.history = list(state["history"])
+        # Dropout draws from torch's generator: restore it, or a resumed run drifts from one that
+        # never stopped.
+        torch.set_rng_state(state["rng"])
+        if "cuda_rng" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"], self.device)
         self._emit({"event": "resumed", "step": self.step})
 
     def checkpoint(self) -> None:
@@ -148,6 +162,12 @@ class Trainer:
                 "best_auc": self.best_auc,
                 "history": self.history,
                 "config": self.config.model_dump(mode="json"),
+                "rng": torch.get_rng_state(),
+                **(
+                    {"cuda_rng": torch.cuda.get_rng_state(self.device)}
+                    if self.device.type == "cuda"
+                    else {}
+                ),
             },
             self.config.run_dir / CHECKPOINT,
         )
@@ -170,13 +190,18 @@ class Trainer:
             )
         return auc
 
-    def train(self) -> None:
+    def train(self, stop_at: int | None = None) -> None:
+        """Train to the end of the schedule, or only up to step ``stop_at`` of it (checkpointed
+        there, so a later ``--resume`` carries on the same schedule)."""
         cfg = self.config
+        last = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
         loss_fn = nn.BCEWithLogitsLoss()
         self.network.train()
         started, seen, running = time.monotonic(), 0, 0.0
-        while self.step < cfg.steps:
-            images, labels = self.sampler.batch(self.step, MEAN, STD)
+        batches = step_batches(self.sampler, self.step, last, cfg.loader_workers)
+        for images_cpu, labels_cpu in batches:
+            images = images_cpu.to(self.device, non_blocking=True)
+            labels = labels_cpu.to(self.device, non_blocking=True)
             targets = labels * (1 - cfg.label_smoothing) + 0.5 * cfg.label_smoothing
             loss = loss_fn(self.network(images), targets)
             self.optimizer.zero_grad(set_to_none=True)
@@ -189,7 +214,7 @@ class Trainer:
             running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
             if self.step % 20 == 0:
                 rate = seen / (time.monotonic() - started)
-                eta = (cfg.steps - self.step) * cfg.batch_size / rate
+                eta = (last - self.step) * cfg.batch_size / rate
                 self._emit(
                     {
                         "step": self.step,
@@ -199,7 +224,7 @@ class Trainer:
                         "eta_min": round(eta / 60, 1),
                     }
                 )
-            if self.step % cfg.validate_every == 0 or self.step == cfg.steps:
+            if self.step % cfg.validate_every == 0 or self.step == last:
                 auc = self.validate()
                 self._emit(
                     {
@@ -209,12 +234,12 @@ class Trainer:
                     }
                 )
                 self.network.train()
-            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
+            if self.step % cfg.checkpoint_every == 0 or self.step == last:
                 self.checkpoint()
         self._emit({"event": "done", "step": self.step, "best_quick_val_auc": self.best_auc})
 
 
-def train(config: TrainConfig, resume: bool = False) -> Path:
+def train(config: TrainConfig, resume: bool = False, stop_at: int | None = None) -> Path:
     """Train (or resume) a run; returns the run folder holding ``last.pt`` and ``best.pt``."""
     config.run_dir.mkdir(parents=True, exist_ok=True)
     (config.run_dir / "config.json").write_text(config.model_dump_json(indent=2))
@@ -222,5 +247,5 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
         trainer = Trainer(config, log)
         if resume and (config.run_dir / CHECKPOINT).exists():
             trainer.resume()
-        trainer.train()
+        trainer.train(stop_at)
     return config.run_dir
