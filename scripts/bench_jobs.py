@@ -1,8 +1,10 @@
 """Job benchmark: embedded backend (50 short videos queued at once: none lost, RSS before/after)
-and Celery throughput with 1 and then 2 worker processes (a redis-server of its own).
+and Celery throughput (a redis-server of its own) for worker processes x threads per job:
+1 x 2 (each job may use both cores), 1 x 1 and 2 x 1 (``dfd worker --threads 1``).
 
     .venv/bin/python scripts/bench_jobs.py                         # the shipped model
     .venv/bin/python scripts/bench_jobs.py --model-card other.json --celery-jobs 12
+    .venv/bin/python scripts/bench_jobs.py --skip-embedded --celery-jobs 24 --rounds 6
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.app import load_services
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.base import create_job_backend
-from deepfake_detection.jobs.job import JobOptions
 from deepfake_detection.jobs.runtime import media_analyzer
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.video_writer import face_scene, write_video
@@ -50,17 +54,20 @@ def submit_all(service: JobService, content: bytes, count: int, frames: int) -> 
     for _ in range(count):
         job_id, path = service.new_upload()
         path.write_bytes(content)
-        ids.append(service.submit(job_id, JobOptions(frames=frames), None).id)
+        ids.append(service.submit(job_id, AnalysisOptions(frames=frames), None).id)
     return ids
 
 
 def wait_all(service: JobService, ids: list[str], timeout_s: float) -> dict[str, int]:
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        statuses = [service.get(job_id).status for job_id in ids]
-        if all(s in ("succeeded", "failed", "cancelled") for s in statuses):
-            break
-        time.sleep(0.1)
+    pending = list(ids)
+    while pending and time.monotonic() < deadline:
+        # Jobs finish about in order: polling only up to the first unfinished one keeps this
+        # process from taking CPU time from the workers it measures.
+        while pending and service.get(pending[0]).finished:
+            pending.pop(0)
+        if pending:
+            time.sleep(0.1)
     counts: dict[str, int] = {}
     for job_id in ids:
         status = service.get(job_id).status
@@ -88,7 +95,52 @@ def embedded(card: Path, folder: Path, jobs: int, frames: int) -> None:
     )
 
 
-def celery(card: Path, folder: Path, jobs: int, frames: int) -> None:
+# Celery set-ups measured: (worker processes, threads per job).
+CELERY_SETUPS = ((1, 2), (1, 1), (2, 1))
+
+
+@dataclass
+class Setup:
+    """Worker processes with a thread count, on a Redis database of their own, so that every
+    set-up stays started and the rounds can alternate between them (this machine's speed drifts
+    over minutes: set-ups measured one after the other would compare different machines)."""
+
+    workers: int
+    threads: int
+    service: JobService
+    processes: list[subprocess.Popen[bytes]]
+    rates: list[float]
+
+    @property
+    def name(self) -> str:
+        return f"{self.workers} worker process(es) x {self.threads} thread(s)"
+
+
+def start_setup(
+    workers: int, threads: int, card: Path, folder: Path, redis_url: str, env: dict[str, str]
+) -> Setup:
+    settings = Settings(model_card=card, data_dir=folder, redis_url=redis_url, job_backend="celery")
+    backend = create_job_backend("celery", settings=settings)
+    service = JobService(backend, settings.data_dir, settings.job_retention_s)
+    env = env | {"DFD_DATA_DIR": str(folder), "DFD_REDIS_URL": redis_url}
+    processes = []
+    for i in range(workers):
+        command = [sys.executable, "-m", "deepfake_detection.cli.main", "worker"]
+        command += ["--pool", "solo", "--threads", str(threads)]
+        command += ["--hostname", f"w{i}-{threads}@{folder.name}", "--log-level", "warning"]
+        processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
+    return Setup(workers, threads, service, processes, [])
+
+
+def stop_setup(setup: Setup) -> None:
+    for process in setup.processes:
+        process.terminate()
+    for process in setup.processes:
+        process.wait(30)
+    setup.service.backend.stop()
+
+
+def celery(card: Path, folder: Path, jobs: int, frames: int, rounds: int) -> None:
     server = shutil.which("redis-server")
     if server is None:
         print("celery: skipped, redis-server is not installed")
@@ -97,43 +149,34 @@ def celery(card: Path, folder: Path, jobs: int, frames: int) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     redis = subprocess.Popen([server, "--port", str(port), "--save", ""], stdout=subprocess.DEVNULL)
-    settings = Settings(
-        model_card=card,
-        data_dir=folder / "celery",
-        redis_url=f"redis://127.0.0.1:{port}/0",
-        job_backend="celery",
-    )
-    env = os.environ | {
-        "DFD_MODEL_CARD": str(card),
-        "DFD_DATA_DIR": str(settings.data_dir),
-        "DFD_REDIS_URL": settings.redis_url,
-    }
-    backend = create_job_backend("celery", settings=settings)
-    service = JobService(backend, settings.data_dir, settings.job_retention_s)
+    env = os.environ | {"DFD_MODEL_CARD": str(card)}
     content = short_clip(folder)
-    workers: list[subprocess.Popen[bytes]] = []
+    setups: list[Setup] = []
     try:
         time.sleep(0.5)
-        for count in (1, 2):
-            while len(workers) < count:
-                command = [sys.executable, "-m", "deepfake_detection.cli.main", "worker"]
-                command += ["--pool", "solo", "--hostname", f"w{len(workers)}@bench"]
-                command += ["--log-level", "warning"]
-                workers.append(subprocess.Popen(command, env=env))
+        for db, (workers, threads) in enumerate(CELERY_SETUPS):
+            url = f"redis://127.0.0.1:{port}/{db}"
+            setups.append(start_setup(workers, threads, card, folder / f"celery{db}", url, env))
+        for setup in setups:
             # Warm-up: each worker loads its models on its first job.
-            wait_all(service, submit_all(service, content, count * 2, 1), timeout_s=600)
-            start = time.perf_counter()
-            counts = wait_all(service, submit_all(service, content, jobs, frames), 3600)
-            elapsed = time.perf_counter() - start
+            wait_all(setup.service, submit_all(setup.service, content, setup.workers * 2, 1), 600)
+        for _ in range(rounds):
+            for setup in setups:
+                start = time.perf_counter()
+                ids = submit_all(setup.service, content, jobs, frames)
+                counts = wait_all(setup.service, ids, 3600)
+                setup.rates.append(jobs / (time.perf_counter() - start))
+                if counts.get("succeeded", 0) != jobs:
+                    print(f"celery, {setup.name}: not every job succeeded: {counts}")
+        for setup in setups:
+            rates = ", ".join(f"{r:.2f}" for r in setup.rates)
             print(
-                f"celery, {count} worker process(es): {jobs} jobs x {frames} frames in "
-                f"{elapsed:.1f} s = {jobs / elapsed:.2f} jobs/s; {counts}"
+                f"celery, {setup.name}: {jobs} jobs x {frames} frames per round, median "
+                f"{statistics.median(setup.rates):.2f} jobs/s (rounds: {rates})"
             )
     finally:
-        for worker in workers:
-            worker.terminate()
-            worker.wait(30)
-        backend.stop()
+        for setup in setups:
+            stop_setup(setup)
         redis.terminate()
         redis.wait(10)
 
@@ -145,11 +188,14 @@ def main() -> None:
     parser.add_argument("--celery-jobs", type=int, default=12)
     parser.add_argument("--frames", type=int, default=8)
     parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="Celery rounds over the set-ups")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        embedded(args.model_card, Path(tmp), args.jobs, args.frames)
+        if not args.skip_embedded:
+            embedded(args.model_card, Path(tmp), args.jobs, args.frames)
         if not args.skip_celery:
-            celery(args.model_card, Path(tmp), args.celery_jobs, args.frames)
+            celery(args.model_card, Path(tmp), args.celery_jobs, args.frames, args.rounds)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ Targets (2 cores): <= 2.0 s for 32 frames, <= 0.4 s for 3 frames, end to end.
 
     .venv/bin/python scripts/bench_video.py                        # the shipped model
     .venv/bin/python scripts/bench_video.py --model-card other.json --video clip.mp4
+    .venv/bin/python scripts/bench_video.py --decode-threads 3   # FFmpeg's own count on 2 cores
+    .venv/bin/python scripts/bench_video.py --compare-decode-threads 3   # alternated, one process
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepfake_detection.cpus import usable_cpus
 from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.media.video import VideoLimits, open_video
 from deepfake_detection.media.video_sampling import Sampling
@@ -42,11 +45,22 @@ def generated_clip(folder: Path) -> Path:
     return path
 
 
-def decode_only(video: Path, frames: int, seek: bool, skip: bool, runs: int) -> tuple[float, int]:
+def open_only(video: Path, threads: int | None, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with open_video(video, LIMITS, threads=threads):
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def decode_only(
+    video: Path, frames: int, seek: bool, skip: bool, threads: int | None, runs: int
+) -> tuple[float, int]:
     times, decoded = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        with open_video(video, LIMITS) as reader:
+        with open_video(video, LIMITS, threads=threads) as reader:
             for _ in reader.sample(Sampling(frames=frames), seek=seek, skip_unneeded=skip):
                 pass
             decoded = reader.decoded
@@ -60,18 +74,35 @@ def main() -> None:
     parser.add_argument("--video", type=Path, default=SAMPLE if SAMPLE.is_file() else None)
     parser.add_argument("--detector", default="centerface")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--decode-threads", type=int, help="the video decoder's (default: one per usable CPU)"
+    )
+    parser.add_argument(
+        "--compare-decode-threads",
+        type=int,
+        metavar="N",
+        help="then alternate end-to-end runs with N decoder threads against the default, in this "
+        "process (the machine's speed drifts between separate runs)",
+    )
     args = parser.parse_args()
+    threads = args.decode_threads
     classifier = OnnxClassifier(args.model_card, threads=2)
-    analyzer = VideoAnalyzer(create_detector(args.detector), classifier, LIMITS)
+    analyzer = VideoAnalyzer(
+        create_detector(args.detector), classifier, LIMITS, decode_threads=threads
+    )
     with tempfile.TemporaryDirectory() as tmp:
         video = args.video or generated_clip(Path(tmp))
         with open_video(video) as reader:
             info = reader.info
         print(f"clip: {video} ({info.width}x{info.height}, {info.duration_s:.2f} s, {info.codec})")
-        print(f"model: {classifier.card.name} {classifier.card.version}; detector {args.detector}")
+        print(
+            f"model: {classifier.card.name} {classifier.card.version}; detector {args.detector}; "
+            f"decoder threads {threads or usable_cpus()}"
+        )
+        print(f"  open (probe + packet pass): {open_only(video, threads, args.runs) * 1000:.1f} ms")
         for frames in (32, 3):
             for label, seek, skip in [("every frame", False, False), ("seek+skip", True, True)]:
-                seconds, decoded = decode_only(video, frames, seek, skip, args.runs)
+                seconds, decoded = decode_only(video, frames, seek, skip, threads, args.runs)
                 print(
                     f"  decode only, {frames:2d} frames, {label:11s}: {seconds:.3f} s, "
                     f"{decoded} frames decoded"
@@ -91,6 +122,25 @@ def main() -> None:
                 f"{verdict}); fastest run: {stages}; persons {len(best.persons)}, "
                 f"verdict {best.verdict}"
             )
+        if args.compare_decode_threads:
+            compare(analyzer, video, args.compare_decode_threads, max(args.runs, 10))
+
+
+def compare(analyzer: VideoAnalyzer, video: Path, threads: int, runs: int) -> None:
+    other = VideoAnalyzer(analyzer.detector, analyzer.classifier, LIMITS, decode_threads=threads)
+    other.analyze(video, VideoOptions(sampling=Sampling(frames=3)))  # warm-up
+    for frames in (32, 3):
+        options = VideoOptions(sampling=Sampling(frames=frames))
+        totals: tuple[list[float], list[float]] = ([], [])
+        for _ in range(runs):
+            for chosen, times in zip((analyzer, other), totals, strict=True):
+                times.append(chosen.analyze(video, options).timings_ms["total"] / 1000)
+        medians = ", ".join(
+            f"{chosen.decode_threads or usable_cpus()} decoder threads "
+            f"{statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})"
+            for chosen, times in zip((analyzer, other), totals, strict=True)
+        )
+        print(f"{frames:2d} frames, {runs} alternated runs each: median {medians}")
 
 
 if __name__ == "__main__":

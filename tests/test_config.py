@@ -83,3 +83,14 @@ def test_unknown_key_in_a_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_pat
 def test_settings_are_frozen() -> None:
     with pytest.raises(ValueError, match="frozen"):
         Settings().port = 1  # type: ignore[misc]
+
+
+def test_thread_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert get_settings().video_decode_threads is None  # one per usable CPU
+    monkeypatch.setenv("DFD_ONNX_THREADS", "1")
+    monkeypatch.setenv("DFD_VIDEO_DECODE_THREADS", "1")
+    settings = get_settings()
+    assert (settings.onnx_threads, settings.video_decode_threads) == (1, 1)
+    monkeypatch.setenv("DFD_VIDEO_DECODE_THREADS", "0")
+    with pytest.raises(InvalidOptions, match="DFD_VIDEO_DECODE_THREADS"):
+        get_settings()

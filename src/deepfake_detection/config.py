@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     # The classifier.
     model_card: Path = Field(default_factory=default_model_card_path)
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="None: the card's threshold")
-    onnx_threads: int = Field(2, ge=1, le=64, description="onnxruntime intra-op threads")
+    onnx_threads: int = Field(
+        2, ge=1, le=64, description="onnxruntime intra-op threads: classifier and CenterFace"
+    )
 
     # Faces.
     detector: str = "centerface"
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     video_sync_max_duration_s: float = Field(60.0, gt=0, description="longest for POST /v1/videos")
     video_max_pixels: int = Field(3840 * 2160, gt=0, description="width x height of a frame")
     video_decode_timeout_s: float = Field(120.0, gt=0)
+    video_decode_threads: int | None = Field(
+        None, ge=1, le=64, description="video decoder threads; None: one per usable CPU"
+    )
 
     # Asynchronous jobs (POST /v1/jobs) and their webhooks.
     data_dir: Path = Field(Path("dfd-data"), description="job store, uploads (shared)")

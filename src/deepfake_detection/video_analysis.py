@@ -120,12 +120,15 @@ class VideoAnalyzer:
         *,
         batch_size: int = 32,
         tracking: TrackingOptions | None = None,
+        decode_threads: int | None = None,
     ) -> None:
+        """``decode_threads``: the video decoder's (default: one per usable CPU)."""
         self.detector = detector
         self.classifier = classifier
         self.limits = limits or VideoLimits()
         self.batch_size = batch_size
         self.tracking = tracking or TrackingOptions()
+        self.decode_threads = decode_threads
 
     def analyze(
         self,
@@ -142,7 +145,7 @@ class VideoAnalyzer:
         run = _Run(detector, self.classifier, self.batch_size, options, progress)
         started = time.perf_counter()
         with (
-            open_video(source, self.limits) as video,
+            open_video(source, self.limits, threads=self.decode_threads) as video,
             prefetched(video.sample(options.sampling)) as frames,
         ):
             run.read(frames, expected=_expected(video.info, options))

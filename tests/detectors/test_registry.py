@@ -20,3 +20,12 @@ def test_unknown_option_is_invalid_options() -> None:
 
 def test_names_are_case_insensitive() -> None:
     assert create_detector("SSD").name == "ssd"
+
+
+def test_threads_reach_the_detectors_that_run_their_own() -> None:
+    centerface = create_detector("centerface", threads=1)
+    options = centerface._session.get_session_options()  # type: ignore[attr-defined]
+    assert options.intra_op_num_threads == 1
+    # ssd (OpenCV's process-wide pool) and none (nothing to compute) take no thread count.
+    assert create_detector("ssd", threads=1).name == "ssd"
+    assert create_detector("none", threads=1).name == "none"

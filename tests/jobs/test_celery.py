@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 from skimage import data
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.celery_backend import CeleryJobBackend
-from deepfake_detection.jobs.job import Job, JobOptions
+from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.video_writer import face_scene, write_video
 from tiny_model import write_tiny_model
@@ -129,7 +130,7 @@ def _video(path: Path, count: int) -> bytes:
     return path.read_bytes()
 
 
-def _submit(service: JobService, content: bytes, options: JobOptions) -> str:
+def _submit(service: JobService, content: bytes, options: AnalysisOptions) -> str:
     job_id, path = service.new_upload()
     path.write_bytes(content)
     return service.submit(job_id, options, None).id
@@ -151,7 +152,7 @@ def test_jobs_run_on_a_worker_process(
 ) -> None:
     workers.start("w1")
     content = _video(tmp_path / "clip.mp4", count=30)
-    ids = [_submit(service, content, JobOptions(frames=4)) for _ in range(3)]
+    ids = [_submit(service, content, AnalysisOptions(frames=4)) for _ in range(3)]
     jobs = [_wait(service, job_id, "succeeded", 90, tmp_path) for job_id in ids]
     assert [j.status for j in jobs] == ["succeeded"] * 3
     result = jobs[0].result
@@ -168,7 +169,7 @@ def test_a_job_whose_worker_is_killed_completes_on_another(
 ) -> None:
     first = workers.start("w1")
     content = _video(tmp_path / "long.mp4", count=60)
-    job_id = _submit(service, content, JobOptions(frames=40))
+    job_id = _submit(service, content, AnalysisOptions(frames=40))
     job = _wait(service, job_id, "running", 120, tmp_path)
     while job.status == "running" and job.progress < 0.05:
         job = service.get(job_id)

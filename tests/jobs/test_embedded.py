@@ -6,18 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import CorruptMedia
 from deepfake_detection.jobs.base import create_job_backend, list_job_backends
 from deepfake_detection.jobs.embedded import EmbeddedJobBackend
-from deepfake_detection.jobs.job import Job, JobOptions, JSONObject
+from deepfake_detection.jobs.job import Job, JSONObject
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.jobs.task import Progress
 from deepfake_detection.jobs.webhook import WebhookPolicy, send_webhook
 from jobs.receiver import Receiver
 
 
-def count_bytes(path: Path, options: JobOptions, progress: Progress) -> JSONObject:
+def count_bytes(path: Path, options: AnalysisOptions, progress: Progress) -> JSONObject:
     data = path.read_bytes()
     if data.startswith(b"corrupt"):
         raise CorruptMedia("the test upload says it is corrupt")
@@ -43,7 +44,7 @@ def wait_for(service: JobService, job_id: str, timeout_s: float = 10.0) -> Job:
 def submit(service: JobService, content: bytes, **options: int) -> str:
     job_id, path = service.new_upload()
     path.write_bytes(content)
-    return service.submit(job_id, JobOptions(**options), None).id  # type: ignore[arg-type]
+    return service.submit(job_id, AnalysisOptions(**options), None).id  # type: ignore[arg-type]
 
 
 def test_the_registry_knows_both_backends(tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_bad_input_fails_with_its_error_code(tmp_path: Path) -> None:
 def test_a_job_running_when_the_process_died_runs_again_after_restart(tmp_path: Path) -> None:
     release = threading.Event()
 
-    def stuck(path: Path, options: JobOptions, progress: Progress) -> JSONObject:
+    def stuck(path: Path, options: AnalysisOptions, progress: Progress) -> JSONObject:
         progress(0.1)
         release.wait(10)
         return {"never": "stored"}
@@ -113,7 +114,7 @@ def test_a_job_running_when_the_process_died_runs_again_after_restart(tmp_path: 
 def test_cancel_delete_and_expiry_remove_uploads(tmp_path: Path) -> None:
     started = threading.Event()
 
-    def slow(path: Path, options: JobOptions, progress: Progress) -> JSONObject:
+    def slow(path: Path, options: AnalysisOptions, progress: Progress) -> JSONObject:
         started.set()
         for _ in range(200):
             progress(0.5)
@@ -154,7 +155,7 @@ def test_a_finished_job_with_a_callback_is_posted(tmp_path: Path, receiver: Rece
     try:
         job_id, path = service.new_upload()
         path.write_bytes(b"hello")
-        service.submit(job_id, JobOptions(), receiver.url)
+        service.submit(job_id, AnalysisOptions(), receiver.url)
         assert receiver.arrived.wait(10)
     finally:
         backend.stop()

@@ -1,12 +1,13 @@
 import time
 from pathlib import Path
 
-from deepfake_detection.jobs.job import Job, JobError, JobOptions
+from deepfake_detection.analysis_options import AnalysisOptions
+from deepfake_detection.jobs.job import Job, JobError
 from deepfake_detection.jobs.store import SqliteJobStore
 
 
 def job(job_id: str, created: float = 0.0) -> Job:
-    options = JobOptions(frames=8, detector="centerface")
+    options = AnalysisOptions(frames=8, detector="centerface")
     return Job(job_id, "queued", 0.0, options, f"/uploads/{job_id}", None, created, created)
 
 
@@ -28,7 +29,7 @@ def test_a_job_goes_through_its_states(tmp_path: Path) -> None:
     assert store.finish("a", "failed", error=JobError("x", "y")) is None
     fresh = store.get("a")
     assert fresh is not None
-    assert fresh.options == JobOptions(frames=8, detector="centerface")
+    assert fresh.options == AnalysisOptions(frames=8, detector="centerface")
 
 
 def test_cancel_stops_progress_and_the_outcome(tmp_path: Path) -> None:

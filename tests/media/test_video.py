@@ -1,8 +1,10 @@
 """Real decoding of videos these tests write themselves with PyAV."""
 
 import io
+import struct
 from pathlib import Path
 
+import av
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -93,6 +95,40 @@ def test_seeking_and_skipping_give_the_same_pixels_as_decoding_everything(tmp_pa
     for frames in results[1:]:
         assert [f.index for f in frames] == [f.index for f in reference]
         assert all(np.array_equal(a.image, b.image) for a, b in zip(reference, frames, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "muxer"),
+    [(".mp4", {}), (".mp4", {"movflags": "frag_keyframe+empty_moov"}), (".mkv", {})],
+)
+def test_frames_match_a_plain_pyav_decode_whatever_the_thread_count(
+    tmp_path: Path, suffix: str, muxer: dict[str, str]
+) -> None:
+    # MP4 is opened without FFmpeg's probe decode, fragmented MP4 included; Matroska with it.
+    codec = {"g": "20", "bf": "3"}
+    path = _clip(tmp_path / f"gop{suffix}", count=60, options=muxer, codec_options=codec)
+    with av.open(str(path)) as container:  # FFmpeg's defaults: full probe, automatic threads
+        plain = {f.pts: f.to_ndarray(format="rgb24") for f in container.decode(video=0)}
+    for threads in (1, 2, 3):
+        with open_video(path, threads=threads) as video:
+            frames = list(video.sample(Sampling(frames=6)))
+            pts = [video._timeline.pts[f.index] for f in frames]
+        assert len(frames) == 6
+        assert all(np.array_equal(plain[p], f.image) for p, f in zip(pts, frames, strict=True))
+
+
+def test_a_header_that_understates_the_frame_size_does_not_pass_the_pixel_limit(
+    tmp_path: Path,
+) -> None:
+    content = bytearray(_clip(tmp_path / "clip.mp4").read_bytes())
+    # The width and height of the avc1 sample description, 28 bytes after its type.
+    at = content.rindex(b"avc1") + 28
+    assert struct.unpack(">HH", content[at : at + 4]) == (320, 180)
+    content[at : at + 4] = struct.pack(">HH", 32, 32)
+    with open_video(bytes(content), VideoLimits(max_pixels=320 * 100)) as video:
+        with pytest.raises(CorruptMedia):
+            list(video.sample(Sampling(frames=5)))
+        assert video.decoded == 0
 
 
 @pytest.mark.parametrize("suffix", [".mkv", ".webm", ".avi"])

@@ -20,10 +20,11 @@ from deepfake_detection.api.errors import install_error_handlers
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
-from deepfake_detection.api.services import Services, cpu_count
+from deepfake_detection.api.services import Services
 from deepfake_detection.api.video_services import video_body_limits, video_lifespan
 from deepfake_detection.classifier import Classifier
 from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.cpus import usable_cpus
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
 from deepfake_detection.pipeline import ImageAnalyzer
@@ -102,7 +103,9 @@ def load_services(
     if classifier is None:
         classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
     if detectors is None:
-        detectors = {name: create_detector(name) for name in list_detectors()}
+        detectors = {
+            name: create_detector(name, threads=settings.onnx_threads) for name in list_detectors()
+        }
     if settings.detector not in detectors:
         raise ModelUnavailable(
             f"the default detector {settings.detector!r} is not one of {sorted(detectors)}"
@@ -119,7 +122,7 @@ def load_services(
         analyzer=analyzer,
         detectors=detectors,
         in_flight=InFlightLimiter(settings.max_in_flight),
-        cpu_slots=CapacityLimiter(cpu_count()),
+        cpu_slots=CapacityLimiter(usable_cpus()),
     )
     services.warm_up()
     return services

@@ -3,7 +3,6 @@ the limits. Built once per process in the app's lifespan and shared by every req
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import numpy as np
 from anyio import CapacityLimiter
 
 from deepfake_detection.analysis import ImageAnalysis
+from deepfake_detection.analysis_options import AnalysisOptions, resolve_video_options
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
@@ -21,13 +21,9 @@ from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.media.image import ImageLimits, decode_image
 from deepfake_detection.model_card import ModelCard
 from deepfake_detection.pipeline import ImageAnalyzer
+from deepfake_detection.video_analysis import VideoOptions
 
 T = TypeVar("T")
-
-
-def cpu_count() -> int:
-    """CPUs this process may run on (its affinity mask where the OS has one)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,18 @@ class Services:
         if requested is not None and requested > limit:
             raise InvalidOptions(f"max_faces: at most {limit} faces per image (asked {requested})")
         return limit if requested is None else requested
+
+    def video_options(self, options: AnalysisOptions) -> VideoOptions:
+        """A client's video options over this service's defaults, checked against its limits
+        (``InvalidOptions``: 422 when out of range)."""
+        return resolve_video_options(
+            self.settings,
+            frames=options.frames,
+            every_s=options.every_s,
+            threshold=options.threshold,
+            aggregate=options.aggregate,
+            max_faces=self.max_faces(options.max_faces),
+        )
 
     def analyze(
         self, data: bytes, detector: FaceDetector, threshold: float | None, max_faces: int

@@ -4,37 +4,26 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.datastructures import FormData, UploadFile
 
-from deepfake_detection.api.services import Services
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.uploads import form_text, validated
 from deepfake_detection.errors import InvalidRequest
-from deepfake_detection.jobs.media import video_options
-from deepfake_detection.video_analysis import VideoOptions
 
 
-class VideoFormOptions(BaseModel):
-    """Options of ``POST /v1/videos`` and ``POST /v1/jobs`` (form fields)."""
+class JobFormOptions(AnalysisOptions):
+    """The form fields of ``POST /v1/jobs``: the analysis options and the callback URL."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    frames: int | None = Field(None, ge=1, description="frames sampled evenly (default 32)")
-    every_s: float | None = Field(
-        None, gt=0, description="instead: one frame every every_s seconds"
-    )
-    detector: str | None = Field(None, description="face detector (GET /v1/detectors)")
-    threshold: float | None = Field(None, ge=0.0, le=1.0, description="fake at or above this")
-    aggregate: str | None = Field(None, description="person score: mean (default), median, max")
-    max_faces: int | None = Field(None, ge=1, description="faces scored per frame")
-
-
-class JobFormOptions(VideoFormOptions):
     callback_url: str | None = Field(None, description="POSTed the finished job, signed")
 
+    def analysis(self) -> AnalysisOptions:
+        """The options the job carries (its callback URL is kept beside them)."""
+        return AnalysisOptions.model_validate(self.model_dump(exclude={"callback_url"}))
 
-Options = TypeVar("Options", bound=VideoFormOptions)
-OPTION_FIELDS = tuple(VideoFormOptions.model_fields)
+
+Options = TypeVar("Options", bound=AnalysisOptions)
+OPTION_FIELDS = tuple(AnalysisOptions.model_fields)
 JOB_OPTION_FIELDS = tuple(JobFormOptions.model_fields)
 
 
@@ -50,15 +39,3 @@ def form_upload(form: FormData, field: str) -> UploadFile:
 
 def read_options(form: FormData, model: type[Options]) -> Options:
     return validated(model, {name: form_text(form, name) for name in model.model_fields})
-
-
-def analysis_options(services: Services, options: VideoFormOptions) -> VideoOptions:
-    """The analysis options, checked against the service's limits (422 when out of range)."""
-    return video_options(
-        services.settings,
-        frames=options.frames,
-        every_s=options.every_s,
-        threshold=options.threshold,
-        aggregate=options.aggregate,
-        max_faces=services.max_faces(options.max_faces),
-    )

@@ -66,7 +66,7 @@ class Scanner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.detector = create_detector(settings.detector)
+        self.detector = create_detector(settings.detector, threads=settings.onnx_threads)
         self.classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
         self.images = ImageAnalyzer(
             self.detector,
@@ -106,7 +106,9 @@ class Scanner:
 
     def video_analyzer(self) -> VideoAnalyzer:
         if self._videos is None:
-            self._videos = VideoAnalyzer(self.detector, self.classifier)
+            self._videos = VideoAnalyzer(
+                self.detector, self.classifier, decode_threads=self.settings.video_decode_threads
+            )
         return self._videos
 
     def _video_options(self) -> VideoOptions:

@@ -37,7 +37,7 @@ _STRIDE, _MULTIPLE = 4, 32
 FloatArray = npt.NDArray[np.float32]
 
 
-@register_detector("centerface")
+@register_detector("centerface", threaded=True)
 class CenterFaceDetector:
     name = "centerface"
 

@@ -15,13 +15,18 @@ F = TypeVar("F", bound=DetectorFactory)
 # The detectors that ship with the package, each a module of this package that registers itself.
 _BUILTIN_MODULES = ("centerface", "ssd", "none")
 _FACTORIES: dict[str, DetectorFactory] = {}
+# The detectors whose factory takes ``threads``: those that run on threads of their own.
+_THREADED: set[str] = set()
 
 
-def register_detector(name: str) -> Callable[[F], F]:
-    """Class decorator: make a detector available to ``create_detector`` under ``name``."""
+def register_detector(name: str, *, threaded: bool = False) -> Callable[[F], F]:
+    """Class decorator: make a detector available to ``create_detector`` under ``name``.
+    ``threaded``: the factory takes ``threads``, the CPU threads one detection may use."""
 
     def register(factory: F) -> F:
         _FACTORIES[name] = factory
+        if threaded:
+            _THREADED.add(name)
         return factory
 
     return register
@@ -33,17 +38,23 @@ def list_detectors() -> list[str]:
     return sorted(_FACTORIES)
 
 
-def create_detector(name: str, **kwargs: object) -> FaceDetector:
+def create_detector(name: str, *, threads: int | None = None, **kwargs: object) -> FaceDetector:
     """A new detector; an unknown name or option is an ``InvalidOptions`` naming the valid ones.
 
     Detectors load their model here (``ModelUnavailable`` if its file is missing); create one per
     process and share it: every built-in detector is safe to call from several threads.
+    ``threads``: the CPU threads one detection may use, for the detectors that run threads of their
+    own (``centerface``: onnxruntime's intra-op threads); ``None``: the detector's default. The
+    others ignore it: ``ssd`` runs on OpenCV's process-wide pool (``cv2.setNumThreads``).
     """
     _load_builtins()
-    factory = _FACTORIES.get(name.strip().lower())
+    key = name.strip().lower()
+    factory = _FACTORIES.get(key)
     if factory is None:
         valid = ", ".join(sorted(_FACTORIES))
         raise InvalidOptions(f"unknown face detector {name!r}; valid detectors: {valid}")
+    if threads is not None and key in _THREADED:
+        kwargs["threads"] = threads
     try:
         return factory(**kwargs)
     except TypeError as exc:

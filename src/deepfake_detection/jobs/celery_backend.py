@@ -18,9 +18,10 @@ from typing import Any
 
 from celery import Celery
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.base import JobStore, register_job_backend
-from deepfake_detection.jobs.job import Job, JobOptions
+from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.redis_store import RedisJobStore
 from deepfake_detection.jobs.task import AnalyzeMedia, Notify, run_job
 
@@ -69,7 +70,7 @@ def create_celery_app(settings: Settings) -> Celery:
         return run_job(
             job_id,
             upload_path,
-            JobOptions.from_json(options),
+            AnalysisOptions.from_json(options),
             store=store,
             analyze=analyze,
             notify=notify,

@@ -1,39 +1,16 @@
-"""A job's domain values: what was asked (``JobOptions``) and where it stands (``Job``)."""
+"""A job's domain values: where it stands (``Job``) and what was asked (``AnalysisOptions``, the
+options of every analysis request, in ``analysis_options.py``)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Literal
 
-from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.analysis_options import AnalysisOptions
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 FINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 JSONObject = dict[str, object]
-
-
-@dataclass(frozen=True)
-class JobOptions:
-    """The analysis options of ``POST /v1/jobs`` (``None``: the service's default)."""
-
-    detector: str | None = None
-    threshold: float | None = None
-    frames: int | None = None
-    every_s: float | None = None
-    max_faces: int | None = None
-    aggregate: str | None = None
-
-    def to_json(self) -> str:
-        return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
-
-    @classmethod
-    def from_json(cls, text: str) -> JobOptions:
-        data = json.loads(text)
-        known = {f.name for f in fields(cls)}
-        if not isinstance(data, dict) or not set(data) <= known:
-            raise InvalidOptions(f"job options must be an object with keys among {sorted(known)}")
-        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -47,7 +24,7 @@ class Job:
     id: str
     status: JobStatus
     progress: float
-    options: JobOptions
+    options: AnalysisOptions
     upload_path: str
     callback_url: str | None
     created_at: float

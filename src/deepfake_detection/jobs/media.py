@@ -6,41 +6,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.routes.images import image_response
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.video_schemas import video_response
-from deepfake_detection.config import Settings
 from deepfake_detection.errors import PayloadTooLarge, UnsupportedMedia
-from deepfake_detection.jobs.job import JobOptions, JSONObject
+from deepfake_detection.jobs.job import JSONObject
 from deepfake_detection.jobs.task import Progress
 from deepfake_detection.media.image import sniff_image_format
 from deepfake_detection.media.video import sniff_video_container
-from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.video_analysis import VideoAnalyzer, VideoOptions
-
-
-def video_options(
-    settings: Settings,
-    *,
-    frames: int | None = None,
-    every_s: float | None = None,
-    threshold: float | None = None,
-    aggregate: str | None = None,
-    max_faces: int | None = None,
-) -> VideoOptions:
-    """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
-    sampling = Sampling(
-        frames=frames or min(settings.video_frames, settings.video_max_frames),
-        every_s=every_s,
-        max_frames=settings.video_max_frames,
-    )
-    return VideoOptions(
-        sampling=sampling,
-        threshold=threshold if threshold is not None else settings.threshold,
-        aggregate=aggregate or settings.video_aggregate,
-        max_faces=max_faces or settings.max_faces,
-        min_face_size=settings.min_face_size,
-    )
+from deepfake_detection.video_analysis import VideoAnalyzer
 
 
 class MediaAnalyzer:
@@ -50,7 +25,7 @@ class MediaAnalyzer:
         self.services = services
         self.videos = videos
 
-    def __call__(self, path: Path, options: JobOptions, progress: Progress) -> JSONObject:
+    def __call__(self, path: Path, options: AnalysisOptions, progress: Progress) -> JSONObject:
         start = time.perf_counter()
         with path.open("rb") as file:
             head = file.read(16)
@@ -66,14 +41,7 @@ class MediaAnalyzer:
             total_ms = (time.perf_counter() - start) * 1000
             return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
         if sniff_video_container(head) is not None:
-            chosen = video_options(
-                services.settings,
-                frames=options.frames,
-                every_s=options.every_s,
-                threshold=options.threshold,
-                aggregate=options.aggregate,
-                max_faces=services.max_faces(options.max_faces),
-            )
+            chosen = services.video_options(options)
             analysis = self.videos.analyze(path, chosen, progress, detector=detector)
             return video_response(analysis).model_dump(mode="json")
         raise UnsupportedMedia("the upload is neither a supported image nor a supported video")

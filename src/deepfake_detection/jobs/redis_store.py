@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 import redis
 
-from deepfake_detection.jobs.job import Job, JobError, JobOptions, JobStatus, JSONObject
+from deepfake_detection.analysis_options import AnalysisOptions
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
 
 # KEYS[1]: the job; ARGV[1]: allowed current statuses, comma-separated; ARGV[2]: 1 to count an
 # attempt; ARGV[3:]: field, value pairs to set. Returns 1 when the change was made.
@@ -134,7 +135,7 @@ def _job(job_id: str, data: dict[str, str]) -> Job:
         id=job_id,
         status=status,  # type: ignore[arg-type]
         progress=float(data.get("progress", 0.0)),
-        options=JobOptions.from_json(data["options"]),
+        options=AnalysisOptions.from_json(data["options"]),
         upload_path=data["upload_path"],
         callback_url=data.get("callback_url"),
         created_at=float(data["created_at"]),

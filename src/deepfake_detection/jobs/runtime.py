@@ -28,6 +28,7 @@ def video_analyzer(services: Services, *, max_duration_s: float | None = None) -
         services.detector(None),
         services.analyzer.classifier,
         video_limits(services.settings, max_duration_s=max_duration_s),
+        decode_threads=services.settings.video_decode_threads,
     )
 
 

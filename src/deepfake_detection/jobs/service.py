@@ -14,9 +14,10 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.errors import NotFound
 from deepfake_detection.jobs.base import JobBackend
-from deepfake_detection.jobs.job import Job, JobOptions
+from deepfake_detection.jobs.job import Job
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class JobService:
     def upload_path(self, job_id: str) -> Path:
         return self.uploads / f"{job_id}.upload"
 
-    def submit(self, job_id: str, options: JobOptions, callback_url: str | None) -> Job:
+    def submit(self, job_id: str, options: AnalysisOptions, callback_url: str | None) -> Job:
         """Queue the job whose upload is already at ``upload_path(job_id)``."""
         now = time.time()
         job = Job(

@@ -16,7 +16,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from deepfake_detection.jobs.job import Job, JobError, JobOptions, JobStatus, JSONObject
+from deepfake_detection.analysis_options import AnalysisOptions
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -187,7 +188,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         id=id_,
         status=_status(status),
         progress=progress,
-        options=JobOptions.from_json(options),
+        options=AnalysisOptions.from_json(options),
         upload_path=upload,
         callback_url=callback,
         created_at=created,

@@ -12,14 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.jobs.base import JobStore
-from deepfake_detection.jobs.job import Job, JobError, JobOptions, JobStatus, JSONObject
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
-AnalyzeMedia = Callable[[Path, JobOptions, Progress], JSONObject]
+AnalyzeMedia = Callable[[Path, AnalysisOptions, Progress], JSONObject]
 """Analyses an uploaded file; returns the JSON answer; raises ``DetectionError`` for bad input."""
 Notify = Callable[[Job], None]
 
@@ -33,7 +34,7 @@ class JobCancelled(Exception):
 def run_job(
     job_id: str,
     upload_path: str | Path,
-    options: JobOptions,
+    options: AnalysisOptions,
     *,
     store: JobStore,
     analyze: AnalyzeMedia,

@@ -19,14 +19,12 @@ from deepfake_detection.api.uploads import open_form
 from deepfake_detection.api.video_forms import (
     JOB_OPTION_FIELDS,
     JobFormOptions,
-    analysis_options,
     form_upload,
     read_options,
 )
 from deepfake_detection.api.video_schemas import JobAccepted, JobDeleted, JobResponse, job_response
 from deepfake_detection.api.video_services import VideoServices, VideoServicesDep
 from deepfake_detection.errors import InvalidOptions, InvalidRequest, UnsupportedMedia
-from deepfake_detection.jobs.job import JobOptions
 from deepfake_detection.jobs.webhook import check_callback_url
 from deepfake_detection.media.image import sniff_image_format
 from deepfake_detection.media.video import sniff_video_container
@@ -70,22 +68,14 @@ async def create_job(
         upload = form_upload(form, "file")
         options = read_options(form, JobFormOptions)
         services.detector(options.detector)
-        analysis_options(services, options)
+        services.video_options(options)
         if options.callback_url:
             await anyio.to_thread.run_sync(_check_callback, videos, options.callback_url)
         job_id, path = videos.jobs.new_upload()
         await anyio.to_thread.run_sync(_save_upload, upload.file, path)
-    job_options = JobOptions(
-        detector=options.detector,
-        threshold=options.threshold,
-        frames=options.frames,
-        every_s=options.every_s,
-        max_faces=options.max_faces,
-        aggregate=options.aggregate,
-    )
     try:
         job = await anyio.to_thread.run_sync(
-            videos.jobs.submit, job_id, job_options, options.callback_url
+            videos.jobs.submit, job_id, options.analysis(), options.callback_url
         )
     except BaseException:
         path.unlink(missing_ok=True)

@@ -10,13 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
 from deepfake_detection.api.video_forms import (
     OPTION_FIELDS,
-    VideoFormOptions,
-    analysis_options,
     form_upload,
     read_options,
 )
@@ -39,7 +38,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _request_body() -> dict[str, Any]:
-    form = VideoFormOptions.model_json_schema()
+    form = AnalysisOptions.model_json_schema()
     form["properties"] = {
         "file": {"type": "string", "format": "binary", "description": "the video file"},
         **form["properties"],
@@ -56,9 +55,9 @@ async def analyze_video(
     """Score every person in a video. Multipart form: the video in `file`, options as fields."""
     async with open_form(request, allowed=("file", *OPTION_FIELDS)) as form:
         upload = form_upload(form, "file")
-        options = read_options(form, VideoFormOptions)
+        options = read_options(form, AnalysisOptions)
         detector = services.detector(options.detector)
-        chosen = analysis_options(services, options)
+        chosen = services.video_options(options)
         work = partial(videos.analyzer.analyze, upload.file, chosen, detector=detector)
         try:
             analysis = await services.run_cpu(work)
