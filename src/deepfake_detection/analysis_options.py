@@ -2,7 +2,9 @@
 
 ``AnalysisOptions`` is the one type for these choices: the form fields of ``POST /v1/videos`` and
 ``POST /v1/jobs`` (their validation and OpenAPI schema) and the options a job carries through its
-store and queue as JSON. ``resolve_video_options`` puts them over the service's settings.
+store and queue as JSON. ``resolve_video_options`` puts them over the service's settings, and
+``video_limits`` reads the video limits from them: the service, the job workers and ``dfd scan``
+all analyse a video the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.media.video import VideoLimits
 from deepfake_detection.media.video_sampling import Sampling
 from deepfake_detection.video_analysis import VideoOptions
 
@@ -67,4 +70,14 @@ def resolve_video_options(
         aggregate=aggregate or settings.video_aggregate,
         max_faces=max_faces or settings.max_faces,
         min_face_size=settings.min_face_size,
+    )
+
+
+def video_limits(settings: Settings, *, max_duration_s: float | None = None) -> VideoLimits:
+    """The settings' limits on a video's bytes, duration, frame size and decoding time."""
+    return VideoLimits(
+        max_bytes=settings.video_max_bytes,
+        max_duration_s=max_duration_s or settings.video_max_duration_s,
+        max_pixels=settings.video_max_pixels,
+        timeout_s=settings.video_decode_timeout_s,
     )

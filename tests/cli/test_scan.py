@@ -189,3 +189,20 @@ def test_threshold_out_of_range_is_a_usage_error(value: str, folder: Path) -> No
     with pytest.raises(SystemExit) as exit_info:
         scan("--threshold", value, folder)
     assert exit_info.value.code == ExitStatus.USAGE
+
+
+def test_video_follows_the_service_video_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = tmp_path / "clip.mp4"
+    write_video(video, frames=8)
+    _, results = scan_json(video)
+    assert results["clip.mp4"]["faces"][0]["frames"] == 8
+    monkeypatch.setenv("DFD_VIDEO_FRAMES", "3")
+    _, results = scan_json(video)
+    assert results["clip.mp4"]["faces"][0]["frames"] == 3
+    monkeypatch.setenv("DFD_VIDEO_MAX_DURATION_S", "0.5")
+    status, results = scan_json(video)
+    assert results["clip.mp4"]["error"] == "too_large"
+    assert results["clip.mp4"]["fake_probability"] is None
+    assert status != ExitStatus.OK

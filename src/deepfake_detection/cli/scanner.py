@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from deepfake_detection.analysis import ImageAnalysis
+from deepfake_detection.analysis_options import resolve_video_options, video_limits
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.detectors.registry import create_detector
@@ -107,16 +108,15 @@ class Scanner:
     def video_analyzer(self) -> VideoAnalyzer:
         if self._videos is None:
             self._videos = VideoAnalyzer(
-                self.detector, self.classifier, decode_threads=self.settings.video_decode_threads
+                self.detector,
+                self.classifier,
+                video_limits(self.settings),
+                decode_threads=self.settings.video_decode_threads,
             )
         return self._videos
 
     def _video_options(self) -> VideoOptions:
-        return VideoOptions(
-            threshold=self.settings.threshold,
-            max_faces=self.settings.max_faces,
-            min_face_size=self.settings.min_face_size,
-        )
+        return resolve_video_options(self.settings)
 
 
 def kind_of(path: Path) -> Kind:

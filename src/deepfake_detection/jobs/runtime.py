@@ -3,6 +3,7 @@ sender. Used by the service's lifespan (embedded backend) and by every Celery wo
 
 from __future__ import annotations
 
+from deepfake_detection.analysis_options import video_limits
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.video_schemas import job_response
 from deepfake_detection.config import Settings
@@ -10,17 +11,7 @@ from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.media import MediaAnalyzer
 from deepfake_detection.jobs.task import Notify
 from deepfake_detection.jobs.webhook import WebhookPolicy, send_webhook
-from deepfake_detection.media.video import VideoLimits
 from deepfake_detection.video_analysis import VideoAnalyzer
-
-
-def video_limits(settings: Settings, *, max_duration_s: float | None = None) -> VideoLimits:
-    return VideoLimits(
-        max_bytes=settings.video_max_bytes,
-        max_duration_s=max_duration_s or settings.video_max_duration_s,
-        max_pixels=settings.video_max_pixels,
-        timeout_s=settings.video_decode_timeout_s,
-    )
 
 
 def video_analyzer(services: Services, *, max_duration_s: float | None = None) -> VideoAnalyzer:
