@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("dfd-data"), description="job store, uploads (shared)")
     job_backend: str = Field("embedded", description="embedded (in-process) or celery")
     job_workers: int = Field(1, ge=1, le=64, description="embedded backend: concurrent jobs")
+    job_max_queued: int = Field(
+        1000, ge=1, description="POST /v1/jobs answers 503 while this many jobs wait to start"
+    )
     job_retention_s: float = Field(24 * 3600.0, gt=0, description="results kept, then removed")
     job_timeout_s: float = Field(900.0, gt=0, description="the longest a job may run")
     job_visibility_timeout_s: float | None = Field(

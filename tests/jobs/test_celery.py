@@ -22,6 +22,7 @@ from skimage import data
 
 from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
+from deepfake_detection.errors import Overloaded
 from deepfake_detection.jobs.celery_backend import CeleryJobBackend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
@@ -150,9 +151,14 @@ def _wait(service: JobService, job_id: str, until: str, timeout_s: float, logs: 
 def test_jobs_run_on_a_worker_process(
     service: JobService, workers: Workers, tmp_path: Path
 ) -> None:
-    workers.start("w1")
     content = _video(tmp_path / "clip.mp4", count=30)
     ids = [_submit(service, content, AnalysisOptions(frames=4)) for _ in range(3)]
+    # No worker yet: the three wait in the broker, and a service limited to three takes no more.
+    assert service.backend.queue_length() == 3
+    limited = JobService(service.backend, tmp_path / "data", 3600, max_queued=3)
+    with pytest.raises(Overloaded):
+        limited.check_capacity()
+    workers.start("w1")
     jobs = [_wait(service, job_id, "succeeded", 90, tmp_path) for job_id in ids]
     assert [j.status for j in jobs] == ["succeeded"] * 3
     result = jobs[0].result

@@ -64,7 +64,7 @@ async def video_lifespan(app: FastAPI) -> AsyncIterator[None]:
         analyze=media_analyzer(services),
         notify=webhook_notifier(settings),
     )
-    jobs = JobService(backend, settings.data_dir, settings.job_retention_s)
+    jobs = JobService(backend, settings.data_dir, settings.job_retention_s, settings.job_max_queued)
     await anyio.to_thread.run_sync(backend.start)
     sync = video_analyzer(services, max_duration_s=settings.video_sync_max_duration_s)
     app.state.videos = VideoServices(sync, jobs, webhook_policy(settings))

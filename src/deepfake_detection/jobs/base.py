@@ -72,6 +72,10 @@ class JobBackend(Protocol):
         """Hand a job (already in the store, status queued) to the workers."""
         ...
 
+    def queue_length(self) -> int:
+        """Jobs handed to the workers that none has started yet."""
+        ...
+
     def stop(self) -> None: ...
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from celery import Celery
 
 from deepfake_detection.analysis_options import AnalysisOptions
@@ -97,6 +98,7 @@ class CeleryJobBackend:
         """``analyze``/``notify`` of the API process are unused: each worker builds its own."""
         self.store: JobStore = store or RedisJobStore(settings.redis_url)
         self.app = create_celery_app(settings)
+        self._broker = redis.Redis.from_url(settings.redis_url)
 
     def start(self) -> None:
         pass
@@ -106,5 +108,11 @@ class CeleryJobBackend:
             TASK_NAME, args=[job.id, job.upload_path, job.options.to_json()], task_id=job.id
         )
 
+    def queue_length(self) -> int:
+        # Kombu's Redis transport keeps a queue's waiting messages in a list of the queue's name.
+        length: int = self._broker.llen(self.app.conf.task_default_queue)
+        return length
+
     def stop(self) -> None:
         self.app.close()
+        self._broker.close()

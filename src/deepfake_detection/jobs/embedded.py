@@ -57,6 +57,9 @@ class EmbeddedJobBackend:
     def enqueue(self, job: Job) -> None:
         self._queue.put(job.id)
 
+    def queue_length(self) -> int:
+        return len(self.store.queued())
+
     def stop(self, timeout_s: float = 5.0) -> None:
         for _ in self._threads:
             self._queue.put(None)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from deepfake_detection.analysis_options import AnalysisOptions
-from deepfake_detection.errors import NotFound
+from deepfake_detection.errors import NotFound, Overloaded
 from deepfake_detection.jobs.base import JobBackend
 from deepfake_detection.jobs.job import Job
 
@@ -25,11 +25,23 @@ _JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class JobService:
-    def __init__(self, backend: JobBackend, data_dir: Path, retention_s: float) -> None:
+    def __init__(
+        self, backend: JobBackend, data_dir: Path, retention_s: float, max_queued: int = 1000
+    ) -> None:
         self.backend = backend
         self.store = backend.store
         self.uploads = data_dir / "uploads"
         self.retention_s = retention_s
+        self.max_queued = max_queued
+
+    def check_capacity(self) -> None:
+        """``Overloaded`` (503, retry later) while ``max_queued`` jobs wait: a burst of uploads
+        must not fill the data volume faster than the workers empty it."""
+        waiting = self.backend.queue_length()
+        if waiting >= self.max_queued:
+            raise Overloaded(
+                f"{waiting} jobs are waiting to start (the limit is {self.max_queued}); retry later"
+            )
 
     def new_upload(self) -> tuple[str, Path]:
         """A fresh job id and the path its upload must be written to."""

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.fakes import GatedClassifier
 from api.videos import video_bytes
 
 
@@ -140,3 +141,28 @@ def test_the_webhook_is_signed_and_carries_the_job(
     assert body.startswith(b"{")
     assert job["id"].encode() in body
     assert b'"status":"succeeded"' in body
+
+
+def test_a_full_queue_turns_new_jobs_away_until_it_drains(
+    make_app: Any, face_jpeg: bytes, tmp_path: Path
+) -> None:
+    gate = GatedClassifier()
+    app = make_app(classifier=gate, data_dir=tmp_path / "data", job_workers=1, job_max_queued=2)
+    with TestClient(app) as client:
+        running = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)}).json()
+        assert gate.entered.wait(30)  # the one worker is busy: the next jobs wait
+        waiting = [client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)}) for _ in range(2)]
+        assert [r.status_code for r in waiting] == [202, 202]
+        refused = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)})
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "overloaded"
+        assert "retry later" in refused.json()["error"]["message"]
+        assert refused.headers["Retry-After"]
+        # Nothing of the refused upload was kept: only the three accepted jobs' files.
+        assert len(list((tmp_path / "data" / "uploads").iterdir())) == 3
+        gate.release.set()
+        for accepted in [running, *(r.json() for r in waiting)]:
+            assert wait(client, accepted["status_url"])["status"] == "succeeded"
+        again = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)})
+        assert again.status_code == 202
+        assert wait(client, again.json()["status_url"])["status"] == "succeeded"

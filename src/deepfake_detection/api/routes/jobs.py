@@ -38,7 +38,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         413: "upload too large",
         415: "neither a supported image nor a supported video (sniffed from the bytes)",
         422: "invalid options, or a callback_url that is not allowed",
-        503: "model not loaded",
+        503: "too many jobs waiting (Retry-After), or model not loaded",
     }.items()
 }
 
@@ -71,6 +71,7 @@ async def create_job(
         services.video_options(options)
         if options.callback_url:
             await anyio.to_thread.run_sync(_check_callback, videos, options.callback_url)
+        await anyio.to_thread.run_sync(videos.jobs.check_capacity)
         job_id, path = videos.jobs.new_upload()
         await anyio.to_thread.run_sync(_save_upload, upload.file, path)
     try:
