@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tiny_config import tiny_config
 
 from deepfake_detection.training.ablation import (
     BASELINE,
@@ -46,19 +47,7 @@ def test_each_variant_differs_from_the_baseline_only_where_its_name_says(tmp_pat
 def test_a_trained_variant_is_scored_on_clean_and_degraded_validation(
     crop_folder: Path, tmp_path: Path
 ) -> None:
-    base = TrainConfig(
-        data_dir=crop_folder,
-        cache_dir=tmp_path / "cache",
-        cache_size=72,
-        input_size=64,
-        validation_fraction=0.25,
-        pretrained=False,
-        batch_size=4,
-        steps=3,
-        warmup_steps=1,
-        quick_validation_items=12,
-        threads=1,
-    )
+    base = tiny_config(crop_folder, tmp_path, steps=3)
     config = variants(base, tmp_path / "runs")["no_jpeg"]
     train(config)
     data = prepare_data(config)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
+from tiny_config import tiny_config
 
 from deepfake_detection.cli.main import main
 from deepfake_detection.model_card import CropRecipe, load_model_card
@@ -20,23 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def tiny_run(crop_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> TrainConfig:
-    work = tmp_path_factory.mktemp("run")
-    config = TrainConfig(
-        data_dir=crop_folder,
-        cache_dir=work / "cache",
-        run_dir=work / "run",
-        cache_size=72,
-        input_size=64,
-        validation_fraction=0.25,
-        pretrained=False,
-        batch_size=4,
-        steps=4,
-        warmup_steps=1,
-        checkpoint_every=2,
-        validate_every=2,
-        quick_validation_items=12,
-        threads=1,
-    )
+    config = tiny_config(crop_folder, tmp_path_factory.mktemp("run"))
     train(config)
     return config
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny_config import tiny_config
 
 from deepfake_detection.training.batches import BatchSampler, step_batches
 from deepfake_detection.training.config import TrainConfig
@@ -16,23 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 def _config(crop_folder: Path, work: Path, **changes: object) -> TrainConfig:
-    config = TrainConfig(
-        data_dir=crop_folder,
-        cache_dir=work / "cache",
-        run_dir=work / "run",
-        cache_size=72,
-        input_size=64,
-        validation_fraction=0.25,
-        pretrained=False,
-        batch_size=4,
-        steps=6,
-        warmup_steps=1,
-        checkpoint_every=100,
-        validate_every=100,
-        quick_validation_items=12,
-        threads=1,
+    return tiny_config(
+        crop_folder, work, steps=6, checkpoint_every=100, validate_every=100, **changes
     )
-    return config.model_copy(update=changes)
 
 
 def test_worker_processes_make_the_same_batches_in_the_same_order(
