@@ -68,3 +68,39 @@ def test_private_addresses_are_refused_unless_allowed(receiver: Receiver) -> Non
     # Checked again when sending: nothing reaches the receiver.
     assert not send_webhook(receiver.url, {"id": "x"}, WebhookPolicy(secret=SECRET))
     assert receiver.requests == []
+
+
+def test_the_send_goes_to_the_address_that_was_checked(receiver: Receiver) -> None:
+    # "hooks.invalid" exists only in this resolver: the request can reach the receiver only by
+    # the address resolved and checked here, never by a lookup of its own.
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    lookups: list[tuple[str, int]] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        lookups.append((host, port))
+        return ["127.0.0.1"]
+
+    url = f"http://hooks.invalid:{port}/callback"
+    policy = WebhookPolicy(secret=SECRET, allow_private=True)
+    assert send_webhook(url, {"id": "abc"}, policy, resolve=resolve)
+    ((headers, _),) = receiver.requests
+    assert headers["Host"] == f"hooks.invalid:{port}"
+    assert lookups == [("hooks.invalid", port)]
+
+
+def test_a_name_that_turns_internal_after_the_check_gets_nothing(receiver: Receiver) -> None:
+    answers = [["93.184.216.34"], ["127.0.0.1"]]
+
+    def rebinding(host: str, port: int) -> list[str]:
+        return answers.pop(0)
+
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    url = f"http://hooks.invalid:{port}/callback"
+    check_callback_url(url, allow_private=False, resolve=rebinding)  # public at submission
+    assert not send_webhook(url, {"id": "x"}, WebhookPolicy(secret=SECRET), resolve=rebinding)
+    assert receiver.requests == []
+
+
+def test_credentials_in_the_url_are_refused() -> None:
+    with pytest.raises(InvalidOptions, match="user name or password"):
+        check_callback_url("https://user:pw@example.com/hook", allow_private=True)

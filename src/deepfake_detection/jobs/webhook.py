@@ -6,7 +6,10 @@ operator has not allowed.
 - Retries: on a connection error, a timeout, HTTP 429 or 5xx; waits ``backoff_s * 2**attempt``.
 - Addresses: the host is resolved and refused if any address is loopback, private, link-local,
   reserved, multicast or unspecified (the cloud metadata address 169.254.169.254 is link-local),
-  unless ``allow_private``. Checked when the job is submitted and again before each send.
+  unless ``allow_private``. Checked when the job is submitted and again before each send, and the
+  send connects to the address that was checked (the request keeps the URL's host in ``Host`` and,
+  for https, in SNI and the certificate check): a DNS answer that changes between the check and
+  the connection (DNS rebinding) cannot redirect the webhook to an internal address.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-DFD-Signature"
 JOB_HEADER = "X-DFD-Job"
+# Host name and port to the addresses they resolve to.
+Resolver = Callable[[str, int], list[str]]
 
 
 @dataclass(frozen=True)
@@ -47,24 +53,67 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def check_callback_url(url: str, *, allow_private: bool) -> None:
-    """``InvalidOptions`` unless ``url`` is http(s) to a host the policy allows."""
+def system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]).split("%")[0] for info in infos]
+
+
+def _parts(url: str) -> SplitResult:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidOptions(f"callback_url must be an http or https URL, not {url!r}")
-    if allow_private:
-        return
+    if parts.username is not None:
+        # The request is sent to the checked address, not to the URL as written; and the
+        # signature already tells the receiver who sent it.
+        raise InvalidOptions("callback_url must not carry a user name or password")
+    return parts
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def vetted_address(url: str, *, allow_private: bool, resolve: Resolver = system_resolver) -> str:
+    """The address to send to: ``url``'s host resolved once, every answer checked; else
+    ``InvalidOptions``."""
+    parts = _parts(url)
+    host = str(parts.hostname)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise InvalidOptions(f"callback_url: cannot resolve {parts.hostname!r}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
+        addresses = resolve(host, _port(parts))
+    except (OSError, UnicodeError) as exc:
+        raise InvalidOptions(f"callback_url: cannot resolve {host!r}: {exc}") from exc
+    if not addresses:
+        raise InvalidOptions(f"callback_url: {host!r} has no address")
+    for text in addresses:
+        address = ipaddress.ip_address(text)
+        if not allow_private and (not address.is_global or address.is_multicast):
             raise InvalidOptions(
-                f"callback_url: {parts.hostname} is a private or internal address ({address}); "
+                f"callback_url: {host} is a private or internal address ({address}); "
                 "the operator has not allowed those (DFD_WEBHOOK_ALLOW_PRIVATE)"
             )
+    return addresses[0]
+
+
+def check_callback_url(
+    url: str, *, allow_private: bool, resolve: Resolver = system_resolver
+) -> None:
+    """``InvalidOptions`` unless ``url`` is http(s) to a host the policy allows (with
+    ``allow_private``, any host: it may not resolve yet when the job is submitted)."""
+    _parts(url)
+    if not allow_private:
+        vetted_address(url, allow_private=False, resolve=resolve)
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """``url`` with its host replaced by ``address``; the ``Host`` header and the TLS name that
+    keep the request what it was."""
+    parts = _parts(url)
+    ip = f"[{address}]" if ":" in address else address
+    host = f"[{parts.hostname}]" if ":" in str(parts.hostname) else str(parts.hostname)
+    port = f":{parts.port}" if parts.port else ""
+    pinned = urlunsplit(parts._replace(netloc=ip + port))
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return pinned, {"Host": host + port}, extensions
 
 
 def send_webhook(
@@ -73,6 +122,7 @@ def send_webhook(
     policy: WebhookPolicy,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    resolve: Resolver = system_resolver,
 ) -> bool:
     """POST ``payload`` as JSON; ``True`` once a receiver answered 2xx, ``False`` after the last
     retry or on a final refusal (a 4xx other than 429, or a URL the policy refuses)."""
@@ -84,13 +134,19 @@ def send_webhook(
         if attempt:
             sleep(policy.backoff_s * 2 ** (attempt - 1))
         try:
-            check_callback_url(url, allow_private=policy.allow_private)
+            address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
         except InvalidOptions as exc:
             logger.warning("webhook refused: %s", exc.message)
+            if attempt < policy.retries and "cannot resolve" in exc.message:
+                continue
             return False
+        pinned, host, extensions = _pinned(url, address)
         try:
             with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
-                status = client.post(url, content=body, headers=headers).status_code
+                response = client.post(
+                    pinned, content=body, headers=headers | host, extensions=extensions
+                )
+                status = response.status_code
         except httpx.HTTPError as exc:
             logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
             continue
