@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import onnxruntime as ort
 import pytest
 from tiny_config import tiny_config
 
+from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import main
 from deepfake_detection.model_card import CropRecipe, load_model_card
 from deepfake_detection.training.config import TrainConfig
@@ -74,7 +76,7 @@ def test_cli_train_and_export(tiny_run: TrainConfig, tmp_path: Path) -> None:
     config_path.write_text(
         tiny_run.model_copy(update={"run_dir": tmp_path / "cli-run"}).model_dump_json()
     )
-    assert main(["train", "--config", str(config_path), "--steps", "2"]) == 0
+    assert main(["train", "--config", str(config_path), "--steps", "2", "--device", "cpu"]) == 0
     recipe = tmp_path / "crop.json"
     recipe.write_text(CropRecipe(box_scale=1.1).model_dump_json())
     args = [
@@ -90,3 +92,16 @@ def test_cli_train_and_export(tiny_run: TrainConfig, tmp_path: Path) -> None:
     ]
     assert main(args) == 0
     assert load_model_card(tmp_path / "out" / "dfd-effnetlite0.json").version == "9"
+
+
+def test_cli_train_refuses_a_bad_override_with_a_usage_error(
+    tiny_run: TrainConfig, tmp_path: Path
+) -> None:
+    config_path = tmp_path / "config.json"
+    config_path.write_text(tiny_run.model_dump_json())
+    for option, value in [("--device", "gpu"), ("--steps", "0")]:
+        err = io.StringIO()
+        args = ["train", "--config", str(config_path), option, value]
+        assert main(args, Environment(stdout=io.StringIO(), stderr=err)) == ExitStatus.ERROR
+        assert "[invalid_options]" in err.getvalue()
+        assert option.strip("-") in err.getvalue()
