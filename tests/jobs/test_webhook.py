@@ -104,3 +104,21 @@ def test_a_name_that_turns_internal_after_the_check_gets_nothing(receiver: Recei
 def test_credentials_in_the_url_are_refused() -> None:
     with pytest.raises(InvalidOptions, match="user name or password"):
         check_callback_url("https://user:pw@example.com/hook", allow_private=True)
+
+
+def test_a_name_that_does_not_resolve_yet_is_tried_again(receiver: Receiver) -> None:
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    answers: list[list[str] | OSError] = [OSError("temporary failure"), ["127.0.0.1"]]
+
+    def flaky(host: str, port: int) -> list[str]:
+        answer = answers.pop(0)
+        if isinstance(answer, OSError):
+            raise answer
+        return answer
+
+    waits: list[float] = []
+    policy = WebhookPolicy(secret=SECRET, allow_private=True, retries=2, backoff_s=0.5)
+    url = f"http://hooks.invalid:{port}/callback"
+    assert send_webhook(url, {"id": "x"}, policy, sleep=waits.append, resolve=flaky)
+    assert waits == [0.5]
+    assert len(receiver.requests) == 1

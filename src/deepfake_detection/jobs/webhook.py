@@ -53,6 +53,10 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+class UnresolvedCallback(InvalidOptions):
+    """The callback's host did not resolve: perhaps for now, so a send tries again."""
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]).split("%")[0] for info in infos]
@@ -81,7 +85,7 @@ def vetted_address(url: str, *, allow_private: bool, resolve: Resolver = system_
     try:
         addresses = resolve(host, _port(parts))
     except (OSError, UnicodeError) as exc:
-        raise InvalidOptions(f"callback_url: cannot resolve {host!r}: {exc}") from exc
+        raise UnresolvedCallback(f"callback_url: cannot resolve {host!r}: {exc}") from exc
     if not addresses:
         raise InvalidOptions(f"callback_url: {host!r} has no address")
     for text in addresses:
@@ -137,7 +141,7 @@ def send_webhook(
             address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
         except InvalidOptions as exc:
             logger.warning("webhook refused: %s", exc.message)
-            if attempt < policy.retries and "cannot resolve" in exc.message:
+            if attempt < policy.retries and isinstance(exc, UnresolvedCallback):
                 continue
             return False
         pinned, host, extensions = _pinned(url, address)
