@@ -20,14 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from deepfake_detection.training.ablation import (
-    ValidationSet,
-    as_records,
-    evaluate_run,
-    to_markdown,
-    variants,
-)
+from deepfake_detection.training.ablation import as_records, evaluate_run, to_markdown, variants
 from deepfake_detection.training.config import TrainConfig
+from deepfake_detection.training.export import ValidationSet
 from deepfake_detection.training.trainer import CHECKPOINT, prepare_data
 
 
@@ -103,8 +98,7 @@ def main() -> None:
 
     # Decode the crops once here, before the runs start and map the same cache file.
     data = prepare_data(base)
-    labels = [data.cache.records[i].label for i in data.validation_rows]
-    validation = ValidationSet.build(data.cache.pixels, labels, data.validation_rows, base)
+    validation = ValidationSet.build(data, base)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     finished = run_all(runs, args.out, args.parallel, args.deadline_s)

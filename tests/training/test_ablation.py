@@ -12,12 +12,12 @@ from deepfake_detection.training.ablation import (
     BASELINE,
     SEED_REPEAT,
     AblationResult,
-    ValidationSet,
     evaluate_run,
     to_markdown,
     variants,
 )
 from deepfake_detection.training.config import AugmentConfig, TrainConfig
+from deepfake_detection.training.export import ValidationSet
 from deepfake_detection.training.trainer import prepare_data, train
 
 
@@ -51,8 +51,9 @@ def test_a_trained_variant_is_scored_on_clean_and_degraded_validation(
     config = variants(base, tmp_path / "runs")["no_jpeg"]
     train(config)
     data = prepare_data(config)
+    validation = ValidationSet.build(data, config)
     labels = [data.cache.records[i].label for i in data.validation_rows]
-    validation = ValidationSet.build(data.cache.pixels, labels, data.validation_rows, config)
+    assert validation.labels.tolist() == labels
     assert len(validation.degraded) == len(validation.clean) == len(labels)
     result = evaluate_run(config, validation, "no_jpeg")
     assert result.steps == 3

@@ -12,15 +12,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from deepfake_detection.training.batches import validation_inputs
 from deepfake_detection.training.config import TrainConfig
-from deepfake_detection.training.export import degrade
-from deepfake_detection.training.trainer import CHECKPOINT, build_network, predict_logits
+from deepfake_detection.training.export import ValidationSet
+from deepfake_detection.training.trainer import CHECKPOINT, load_ema, predict_logits
 
 BASELINE = "all"
 SEED_REPEAT = "all_seed2"
@@ -67,34 +64,16 @@ class AblationResult:
     degraded_roc_auc: float
 
 
-@dataclass(frozen=True)
-class ValidationSet:
-    """The full validation split, clean and degraded (half size + JPEG 35), made once."""
-
-    labels: npt.NDArray[np.int64]
-    clean: list[npt.NDArray[np.uint8]]
-    degraded: list[npt.NDArray[np.uint8]]
-
-    @classmethod
-    def build(
-        cls, pixels: npt.NDArray[np.uint8], labels: list[int], rows: list[int], config: TrainConfig
-    ) -> ValidationSet:
-        clean = validation_inputs(pixels, rows, config)
-        return cls(np.array(labels, dtype=np.int64), clean, degrade(clean, config.seed))
-
-
 def evaluate_run(config: TrainConfig, validation: ValidationSet, name: str) -> AblationResult:
     """Score the run's final EMA weights (not the best quick-validation ones: no selection on the
     split being reported)."""
-    state = torch.load(config.run_dir / CHECKPOINT, map_location="cpu", weights_only=False)
-    network = build_network(config.model_copy(update={"pretrained": False}))
-    network.load_state_dict(state["ema"])
+    network, steps = load_ema(config, config.run_dir / CHECKPOINT)
     network.to(torch.device(config.device))
     clean = predict_logits(network, validation.clean)
     degraded = predict_logits(network, validation.degraded)
     return AblationResult(
         name=name,
-        steps=int(state["step"]),
+        steps=steps,
         roc_auc=float(roc_auc_score(validation.labels, clean)),
         average_precision=float(average_precision_score(validation.labels, clean)),
         degraded_roc_auc=float(roc_auc_score(validation.labels, degraded)),

@@ -21,8 +21,9 @@ from deepfake_detection.training.augment import down_up, jpeg
 from deepfake_detection.training.batches import to_tensor, validation_inputs
 from deepfake_detection.training.calibration import cross_fit, fit_calibration, youden_threshold
 from deepfake_detection.training.config import TrainConfig
+from deepfake_detection.training.dataset import CropRecord
 from deepfake_detection.training.network import ARCHITECTURE, MEAN, STD, ExportedClassifier
-from deepfake_detection.training.trainer import build_network, predict_logits, prepare_data
+from deepfake_detection.training.trainer import Prepared, load_ema, predict_logits, prepare_data
 
 OPSET = 17
 
@@ -32,6 +33,24 @@ def degrade(images: list[npt.NDArray[np.uint8]], seed: int) -> list[npt.NDArray[
     check robustness the way FaceForensics++ c40 would; fixed seed, so repeatable."""
     rng = np.random.default_rng(seed)
     return [jpeg(down_up(image, (0.5, 0.5), rng), (35, 35), rng) for image in images]
+
+
+@dataclass(frozen=True)
+class ValidationSet:
+    """The whole validation split as the model sees it, clean and degraded (half size + JPEG 35),
+    with its labels and records."""
+
+    labels: npt.NDArray[np.int64]
+    records: list[CropRecord]
+    clean: list[npt.NDArray[np.uint8]]
+    degraded: list[npt.NDArray[np.uint8]]
+
+    @classmethod
+    def build(cls, data: Prepared, config: TrainConfig) -> ValidationSet:
+        records = [data.cache.records[i] for i in data.validation_rows]
+        clean = validation_inputs(data.cache.pixels, data.validation_rows, config)
+        labels = np.array([r.label for r in records], dtype=np.int64)
+        return cls(labels, records, clean, degrade(clean, config.seed))
 
 
 def export_onnx(model: ExportedClassifier, size: int, path: Path) -> None:
@@ -76,22 +95,17 @@ def export_model(
     version: str,
     crop: CropRecipe,
 ) -> ExportResult:
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    network = build_network(config.model_copy(update={"pretrained": False}))
-    network.load_state_dict(state["ema"])
-    network.eval()
+    network, steps = load_ema(config, checkpoint)
     data = prepare_data(config)
-    pixels, records = data.cache.pixels, data.cache.records
-    labels = np.array([records[i].label for i in data.validation_rows], dtype=np.int64)
-    images = validation_inputs(pixels, data.validation_rows, config)
+    validation = ValidationSet.build(data, config)
+    labels, images = validation.labels, validation.clean
     logits = predict_logits(network, images)
     calibration = fit_calibration(logits, labels)
     probabilities = calibration.apply(logits)
     threshold = youden_threshold(labels, probabilities)
     report = compute_report(labels, probabilities, threshold, seed=config.seed)
-    validation_records = [records[i] for i in data.validation_rows]
-    crossed = cross_fit(logits, labels, validation_records, config.seed)
-    degraded = calibration.apply(predict_logits(network, degrade(images, config.seed)))
+    crossed = cross_fit(logits, labels, validation.records, config.seed)
+    degraded = calibration.apply(predict_logits(network, validation.degraded))
     degraded_auc = float(roc_auc_score(labels, degraded))
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +115,6 @@ def export_model(
     check = to_tensor(images[:64], MEAN, STD)
     diff = onnx_max_abs_diff(exported, onnx_path, check)
 
-    steps = int(state["step"])
     card = ModelCard(
         name=name,
         version=version,

@@ -63,6 +63,16 @@ def build_network(config: TrainConfig) -> FakeClassifier:
     )
 
 
+def load_ema(config: TrainConfig, checkpoint: Path) -> tuple[FakeClassifier, int]:
+    """The EMA weights of a checkpoint (``last.pt``, ``best.pt``) in a network on the CPU, in eval
+    mode, and the step they were saved at."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    network = build_network(config.model_copy(update={"pretrained": False}))
+    network.load_state_dict(state["ema"])
+    network.eval()
+    return network, int(state["step"])
+
+
 @torch.no_grad()
 def predict_logits(
     network: nn.Module, images: list[npt.NDArray[np.uint8]], batch_size: int = 64
