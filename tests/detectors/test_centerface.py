@@ -1,4 +1,3 @@
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -63,15 +62,6 @@ def test_odd_and_tiny_sizes(detector: CenterFaceDetector, one_face: Image) -> No
     assert len(detector.detect(np.ascontiguousarray(one_face[:301, 90:389]))) == 1
     assert detector.detect(np.zeros((1, 1, 3), np.uint8)) == []
     assert detector.detect(np.zeros((0, 0, 3), np.uint8)) == []
-
-
-def test_concurrent_calls_get_their_own_results(
-    detector: CenterFaceDetector, one_face: Image, no_face: Image, six_faces: Image
-) -> None:
-    images = [one_face, no_face, six_faces] * 4
-    with ThreadPoolExecutor(4) as pool:
-        counts = list(pool.map(lambda im: len(detector.detect(im)), images))
-    assert counts == [1, 0, 6] * 4
 
 
 def test_missing_model_file_is_model_unavailable(tmp_path: Path) -> None:

@@ -1,4 +1,3 @@
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +29,6 @@ def test_finds_many_faces(detector: SsdDetector, six_faces: Image) -> None:
 
 def test_no_face(detector: SsdDetector, no_face: Image) -> None:
     assert detector.detect(no_face) == []
-
-
-def test_concurrent_calls_get_their_own_results(
-    detector: SsdDetector, one_face: Image, no_face: Image, six_faces: Image
-) -> None:
-    images = [one_face, no_face, six_faces] * 4
-    with ThreadPoolExecutor(4) as pool:
-        counts = list(pool.map(lambda im: len(detector.detect(im)), images))
-    assert counts == [1, 0, 6] * 4
 
 
 def test_missing_model_file_is_model_unavailable(tmp_path: Path) -> None:
