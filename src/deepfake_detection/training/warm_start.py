@@ -31,6 +31,12 @@ def _conv_bn_pairs(backbone: nn.Module) -> list[tuple[nn.Conv2d, nn.BatchNorm2d]
     return pairs  # type: ignore[return-value]
 
 
+def _running(norm: nn.BatchNorm2d) -> tuple[torch.Tensor, torch.Tensor]:
+    if norm.running_mean is None or norm.running_var is None:
+        raise RuntimeError(f"{norm} keeps no running statistics")
+    return norm.running_mean, norm.running_var
+
+
 @torch.no_grad()
 def _set_statistics(network: FakeClassifier, images: torch.Tensor) -> None:
     """Batch norm statistics measured on ``images``, with scale and shift that undo them."""
@@ -55,8 +61,9 @@ def _set_statistics(network: FakeClassifier, images: torch.Tensor) -> None:
         mean = total / counts[id(norm)]
         var = (squares / counts[id(norm)] - mean * mean).clamp_min(1e-6)
         shift = norm.bias.double()  # the folded bias, set by load_onnx_weights
-        norm.running_mean.copy_(mean)
-        norm.running_var.copy_(var)
+        running_mean, running_var = _running(norm)
+        running_mean.copy_(mean)
+        running_var.copy_(var)
         norm.weight.copy_(torch.sqrt(var + norm.eps))
         norm.bias.copy_(shift + mean)
 
@@ -77,8 +84,9 @@ def load_onnx_weights(network: FakeClassifier, onnx_path: Path, images: torch.Te
         raise RuntimeError(f"{onnx_path} has {len(convs)} convolutions, the network {len(pairs)}")
     for (conv, norm), (weight, bias) in zip(pairs, convs, strict=True):
         conv.weight.copy_(torch.from_numpy(weights[weight].copy()))
-        norm.running_mean.zero_()
-        norm.running_var.fill_(1 - norm.eps)
+        running_mean, running_var = _running(norm)
+        running_mean.zero_()
+        running_var.fill_(1 - norm.eps)
         norm.weight.fill_(1.0)
         norm.bias.copy_(torch.from_numpy(weights[bias].copy()))
     head = network.backbone._fc
