@@ -8,17 +8,14 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.results import SkippedFace
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.runtime.models import Analyzed
-from deepfake_detection.shared.faces import Box, Label, ScoredFace
-
-# Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
-PIXEL_DIGITS, SCORE_DIGITS = 1, 6
-
-
-class BoxOut(BaseModel):
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+from deepfake_detection.schemas.wire import (
+    BoxOut,
+    box_out,
+    landmarks_out,
+    milliseconds,
+    probability,
+)
+from deepfake_detection.shared.faces import Label, ScoredFace
 
 
 class FaceOut(BaseModel):
@@ -64,39 +61,31 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         image=ImageSize(width=analysis.width, height=analysis.height),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
-        threshold=analysis.threshold,
+        threshold=probability(analysis.threshold),
         verdict=analysis.verdict,
         faces=[_face(face) for face in analysis.faces],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={
-            "decode": round(analyzed.decode_ms, 2),
-            "detect": round(timings.detect_ms, 2),
-            "crop": round(timings.crop_ms, 2),
-            "classify": round(timings.classify_ms, 2),
+            "decode": milliseconds(analyzed.decode_ms),
+            "detect": milliseconds(timings.detect_ms),
+            "crop": milliseconds(timings.crop_ms),
+            "classify": milliseconds(timings.classify_ms),
             # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-            "total": round(total_ms, 2),
+            "total": milliseconds(total_ms),
         },
     )
 
 
-def _box(box: Box) -> BoxOut:
-    x1, y1, x2, y2 = (round(v, PIXEL_DIGITS) for v in (box.x1, box.y1, box.x2, box.y2))
-    return BoxOut(x1=x1, y1=y1, x2=x2, y2=y2)
-
-
 def _face(face: ScoredFace) -> FaceOut:
-    landmarks = None
-    if face.landmarks is not None:
-        landmarks = [(round(x, PIXEL_DIGITS), round(y, PIXEL_DIGITS)) for x, y in face.landmarks]
     return FaceOut(
-        box=_box(face.box),
-        landmarks=landmarks,
-        detector_confidence=round(face.confidence, SCORE_DIGITS),
-        fake_probability=round(face.fake_probability, SCORE_DIGITS),
+        box=box_out(face.box),
+        landmarks=landmarks_out(face.landmarks),
+        detector_confidence=probability(face.confidence),
+        fake_probability=probability(face.fake_probability),
         label=face.label,
     )
 
 
 def _skipped(face: SkippedFace) -> SkippedFaceOut:
-    confidence = round(face.confidence, SCORE_DIGITS)
-    return SkippedFaceOut(box=_box(face.box), detector_confidence=confidence, reason=face.reason)
+    confidence = probability(face.confidence)
+    return SkippedFaceOut(box=box_out(face.box), detector_confidence=confidence, reason=face.reason)

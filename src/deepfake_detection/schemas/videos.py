@@ -7,7 +7,15 @@ from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.analysis.video import FaceSample, Person, VideoAnalysis
-from deepfake_detection.schemas.images import BoxOut, ModelRef
+from deepfake_detection.schemas.images import ModelRef
+from deepfake_detection.schemas.wire import (
+    BoxOut,
+    box_out,
+    landmarks_out,
+    milliseconds,
+    probability,
+    seconds,
+)
 from deepfake_detection.shared.faces import Label
 
 
@@ -62,15 +70,15 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
             codec=info.codec,
             width=info.width,
             height=info.height,
-            duration_s=round(info.duration_s, 4),
-            fps=round(info.fps, 4),
+            duration_s=seconds(info.duration_s),
+            fps=seconds(info.fps),
             frame_count=info.frame_count,
             variable_frame_rate=info.variable_frame_rate,
             truncated=info.truncated,
         ),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
-        threshold=analysis.threshold,
+        threshold=probability(analysis.threshold),
         aggregate=analysis.aggregate,
         verdict=analysis.verdict,
         persons=[_person(p) for p in analysis.persons],
@@ -78,26 +86,25 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
         frames_with_faces=analysis.frames_with_faces,
         skipped_faces=analysis.skipped_faces,
         missed_frames=analysis.missed_frames,
-        timings_ms=analysis.timings_ms,
+        timings_ms={k: milliseconds(v) for k, v in analysis.timings_ms.items()},
     )
 
 
 def _person(person: Person) -> PersonOut:
     return PersonOut(
         id=person.id,
-        score=person.score,
+        score=probability(person.score),
         label=person.label,
         timeline=[_sample(s) for s in person.timeline],
     )
 
 
 def _sample(sample: FaceSample) -> FaceSampleOut:
-    box = sample.box
     return FaceSampleOut(
         frame_index=sample.frame_index,
-        timestamp_s=round(sample.timestamp_s, 4),
-        box=BoxOut(x1=box.x1, y1=box.y1, x2=box.x2, y2=box.y2),
-        landmarks=None if sample.landmarks is None else list(sample.landmarks),
-        detector_confidence=sample.confidence,
-        fake_probability=sample.fake_probability,
+        timestamp_s=seconds(sample.timestamp_s),
+        box=box_out(sample.box),
+        landmarks=landmarks_out(sample.landmarks),
+        detector_confidence=probability(sample.confidence),
+        fake_probability=probability(sample.fake_probability),
     )
