@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     files = list(collect_files(args.paths))
     fake = errors = False
     if not args.json:
-        print(f"{'LABEL':8} {'P(FAKE)':>7} {'FACES':>5}  PATH", file=env.stdout, flush=True)
+        print(f"{'LABEL':9} {'P(FAKE)':>7} {'FACES':>5}  PATH", file=env.stdout, flush=True)
     with _progress(files, env) as bar:
         for path in files:
             result = scanner.scan(path)
@@ -133,7 +133,9 @@ def table_rows(result: FileResult) -> list[str]:
     probability = "" if line.fake_probability is None else f"{line.fake_probability:.3f}"
     faces = "" if line.error else str(len(line.faces))
     suffix = f"  [{line.error}] {line.message}" if line.error else ""
-    rows = [f"{label:8} {probability:>7} {faces:>5}  {line.path}{suffix}"]
+    if line.verdict_reason:
+        suffix = f"  ({line.verdict_reason})"
+    rows = [f"{label:9} {probability:>7} {faces:>5}  {line.path}{suffix}"]
     rows.extend(_face_row(face) for face in line.faces)
     return rows
 
@@ -142,10 +144,13 @@ def _face_row(face: ScanFace | ScanPerson) -> str:
     box = face.box
     where = f"box {box.x1:.0f},{box.y1:.0f} {box.x2:.0f},{box.y2:.0f}"
     if isinstance(face, ScanPerson):
-        what = f"person {face.id}, {face.frames} frame{'s' if face.frames != 1 else ''}, {where}"
+        frames = f"{face.frames} frame{'s' if face.frames != 1 else ''}"
+        what = f"person {face.id}, {frames} ({face.coverage:.0%}), {where}"
     else:
         what = f"face, {where}"
-    return f"  {face.label:6} {face.fake_probability:>7.3f} {'':>5}    {what}"
+    if face.reason:
+        what += f" ({face.reason})"
+    return f"  {face.label:9} {face.fake_probability:>5.3f} {'':>5}  {what}"
 
 
 def _video_options(settings: Settings, args: argparse.Namespace) -> VideoOptions:

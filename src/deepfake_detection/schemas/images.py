@@ -6,16 +6,17 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.results import SkippedFace
-from deepfake_detection.analysis.verdict import Verdict
+from deepfake_detection.analysis.verdict import DecisionRule, Verdict
 from deepfake_detection.runtime.models import Analyzed
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
+    hundredths,
     landmarks_out,
-    milliseconds,
+    optional_probability,
     probability,
 )
-from deepfake_detection.shared.faces import Label, ScoredFace
+from deepfake_detection.shared.faces import Label, Reason, ScoredFace
 
 
 class FaceOut(BaseModel):
@@ -25,7 +26,19 @@ class FaceOut(BaseModel):
     )
     detector_confidence: float
     fake_probability: float = Field(ge=0.0, le=1.0)
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None = Field(
+        description="why uncertain: borderline (score in the uncertain band), face_too_small, "
+        "low_quality (blurred or heavily compressed); null otherwise"
+    )
+    sharpness: float | None = Field(
+        description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
+
+
+class BandOut(BaseModel):
+    low: float = Field(description="scores from here (inclusive) ...")
+    high: float = Field(description="... to here (exclusive) are uncertain")
 
 
 class SkippedFaceOut(BaseModel):
@@ -49,7 +62,13 @@ class ImageAnalysisResponse(BaseModel):
     detector: str = Field(description="the face detector that ran")
     model: ModelRef
     threshold: float
-    verdict: Verdict = Field(description="fake if any face is fake; no_face when none was scored")
+    uncertain_band: BandOut
+    verdict: Verdict = Field(
+        description="fake if any face is fake, real if all are real, uncertain otherwise; "
+        "no_face when none was scored"
+    )
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the highest over the faces")
     faces: list[FaceOut]
     skipped_faces: list[SkippedFaceOut]
     timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
@@ -62,16 +81,19 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=probability(analysis.threshold),
+        uncertain_band=band_out(analysis.rule),
         verdict=analysis.verdict,
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=optional_probability(analysis.fake_probability),
         faces=[_face(face) for face in analysis.faces],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={
-            "decode": milliseconds(analyzed.decode_ms),
-            "detect": milliseconds(timings.detect_ms),
-            "crop": milliseconds(timings.crop_ms),
-            "classify": milliseconds(timings.classify_ms),
+            "decode": hundredths(analyzed.decode_ms),
+            "detect": hundredths(timings.detect_ms),
+            "crop": hundredths(timings.crop_ms),
+            "classify": hundredths(timings.classify_ms),
             # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-            "total": milliseconds(total_ms),
+            "total": hundredths(total_ms),
         },
     )
 
@@ -83,7 +105,13 @@ def _face(face: ScoredFace) -> FaceOut:
         detector_confidence=probability(face.confidence),
         fake_probability=probability(face.fake_probability),
         label=face.label,
+        reason=face.reason,
+        sharpness=None if face.sharpness is None else hundredths(face.sharpness),
     )
+
+
+def band_out(rule: DecisionRule) -> BandOut:
+    return BandOut(low=probability(rule.low), high=probability(rule.high))
 
 
 def _skipped(face: SkippedFace) -> SkippedFaceOut:

@@ -12,12 +12,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from deepfake_detection.analysis.persons import Person
 from deepfake_detection.analysis.results import ImageAnalysis
 from deepfake_detection.analysis.verdict import Verdict
-from deepfake_detection.analysis.video import Person, VideoAnalysis
+from deepfake_detection.analysis.video import VideoAnalysis
 from deepfake_detection.media.kind import Kind
-from deepfake_detection.schemas.wire import BoxOut, box_out, probability
-from deepfake_detection.shared.faces import Label, ScoredFace
+from deepfake_detection.schemas.wire import (
+    BoxOut,
+    box_out,
+    optional_probability,
+    probability,
+    share,
+)
+from deepfake_detection.shared.faces import Label, Reason, ScoredFace
 
 
 class ScanFace(BaseModel):
@@ -26,7 +33,8 @@ class ScanFace(BaseModel):
     box: BoxOut
     detector_confidence: float
     fake_probability: float
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None
     confidence: float = Field(description="the same as detector_confidence (kept for old scripts)")
 
 
@@ -35,7 +43,10 @@ class ScanPerson(BaseModel):
 
     id: int
     score: float = Field(description="the aggregate of the person's frame fake probabilities")
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None
+    coverage: float = Field(description="share of the sampled frames the person was seen in")
+    decisive: bool = Field(description="whether this person decides the video's verdict")
     frames: int = Field(description="sampled frames the person was found in")
     box: BoxOut = Field(description="the person's most confident detection")
     detector_confidence: float
@@ -47,7 +58,10 @@ class ScanLine(BaseModel):
     path: str
     kind: Kind | None = Field(description="image or video; null when the file was not recognised")
     verdict: Verdict | None = Field(description="null with an error")
-    fake_probability: float | None = Field(description="the highest over the faces or persons")
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(
+        description="as the API's: the highest over the faces, the deciding persons' highest"
+    )
     faces: list[ScanFace] | list[ScanPerson]
     skipped_faces: int = Field(description="faces found but not scored (too small, over max)")
     error: str | None = Field(description="an error code (corrupt_media, too_large, ...)")
@@ -56,12 +70,12 @@ class ScanLine(BaseModel):
 
 
 def image_line(path: Path, analysis: ImageAnalysis) -> ScanLine:
-    top = analysis.fake_probability
     return ScanLine(
         path=str(path),
         kind="image",
         verdict=analysis.verdict,
-        fake_probability=None if top is None else probability(top),
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=optional_probability(analysis.fake_probability),
         faces=[_face(face) for face in analysis.faces],
         skipped_faces=len(analysis.skipped),
         error=None,
@@ -71,12 +85,12 @@ def image_line(path: Path, analysis: ImageAnalysis) -> ScanLine:
 
 
 def video_line(path: Path, analysis: VideoAnalysis) -> ScanLine:
-    top = max((p.score for p in analysis.persons), default=None)
     return ScanLine(
         path=str(path),
         kind="video",
         verdict=analysis.verdict,
-        fake_probability=None if top is None else probability(top),
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=optional_probability(analysis.fake_probability),
         faces=[_person(person) for person in analysis.persons],
         skipped_faces=analysis.skipped_faces,
         error=None,
@@ -90,6 +104,7 @@ def error_line(path: Path, kind: Kind | None, code: str, message: str) -> ScanLi
         path=str(path),
         kind=kind,
         verdict=None,
+        verdict_reason=None,
         fake_probability=None,
         faces=[],
         skipped_faces=0,
@@ -106,6 +121,7 @@ def _face(face: ScoredFace) -> ScanFace:
         detector_confidence=confidence,
         fake_probability=probability(face.fake_probability),
         label=face.label,
+        reason=face.reason,
         confidence=confidence,
     )
 
@@ -117,6 +133,9 @@ def _person(person: Person) -> ScanPerson:
         id=person.id,
         score=score,
         label=person.label,
+        reason=person.reason,
+        coverage=share(person.coverage),
+        decisive=person.decisive,
         frames=len(person.timeline),
         box=box_out(best.box),
         detector_confidence=probability(best.confidence),

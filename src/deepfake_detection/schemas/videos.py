@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
-from deepfake_detection.analysis.video import FaceSample, Person, VideoAnalysis
-from deepfake_detection.schemas.images import ModelRef
+from deepfake_detection.analysis.video import VideoAnalysis
+from deepfake_detection.schemas.images import BandOut, ModelRef, band_out
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
+    hundredths,
     landmarks_out,
-    milliseconds,
+    optional_probability,
+    pixels,
     probability,
     seconds,
+    share,
 )
-from deepfake_detection.shared.faces import Label
+from deepfake_detection.shared.faces import Label, Reason
 
 
 class VideoOut(BaseModel):
@@ -43,7 +47,15 @@ class FaceSampleOut(BaseModel):
 class PersonOut(BaseModel):
     id: int = Field(description="0, 1, ... in order of first appearance")
     score: float = Field(description="the aggregate of the timeline's fake probabilities")
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None = Field(
+        description="borderline, face_too_small, low_quality (why uncertain), or brief_presence "
+        "(seen in too few frames to decide the verdict); null otherwise"
+    )
+    coverage: float = Field(description="share of the sampled frames the person was seen in")
+    weight: float = Field(description="coverage x face size (up to 64 px) x detector confidence")
+    face_px: float = Field(description="median shorter side of the person's faces, in pixels")
+    decisive: bool = Field(description="whether this person decides the video's verdict")
     timeline: list[FaceSampleOut]
 
 
@@ -52,8 +64,15 @@ class VideoAnalysisResponse(BaseModel):
     detector: str
     model: ModelRef
     threshold: float
+    uncertain_band: BandOut
+    min_coverage: float = Field(description="persons seen in fewer frames do not decide")
     aggregate: str = Field(description="how a person's score is made from its frames")
-    verdict: Verdict = Field(description="fake if any person is fake; no_face when none was found")
+    verdict: Verdict = Field(
+        description="from the deciding persons (present in min_coverage of the frames, faces "
+        "that can be judged): fake if any is fake; no_face when no face was found"
+    )
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the video's score (see the README)")
     persons: list[PersonOut]
     sampled_frames: int
     frames_with_faces: int
@@ -79,14 +98,18 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=probability(analysis.threshold),
+        uncertain_band=band_out(analysis.rule),
+        min_coverage=share(analysis.min_coverage),
         aggregate=analysis.aggregate,
         verdict=analysis.verdict,
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=optional_probability(analysis.fake_probability),
         persons=[_person(p) for p in analysis.persons],
         sampled_frames=analysis.sampled_frames,
         frames_with_faces=analysis.frames_with_faces,
         skipped_faces=analysis.skipped_faces,
         missed_frames=analysis.missed_frames,
-        timings_ms={k: milliseconds(v) for k, v in analysis.timings_ms.items()},
+        timings_ms={k: hundredths(v) for k, v in analysis.timings_ms.items()},
     )
 
 
@@ -95,6 +118,11 @@ def _person(person: Person) -> PersonOut:
         id=person.id,
         score=probability(person.score),
         label=person.label,
+        reason=person.reason,
+        coverage=share(person.coverage),
+        weight=share(person.weight),
+        face_px=pixels(person.face_px),
+        decisive=person.decisive,
         timeline=[_sample(s) for s in person.timeline],
     )
 

@@ -3,8 +3,9 @@
 the same everywhere.
 
 The rule: probabilities and scores (``fake_probability``, ``detector_confidence``, ``score``,
-``threshold``) to 6 decimals; pixels (boxes, landmarks) to 1 decimal; seconds in a media file to
-4 decimals; stage timings to 0.01 ms; times of day as ISO-8601 UTC with milliseconds
+``threshold``, the uncertain band) to 6 decimals; pixels (boxes, landmarks, face sizes) to 1
+decimal; shares (``coverage``, ``weight``) and seconds in a media file to 4 decimals; stage timings
+(ms) and sharpness to 2 decimals; times of day as ISO-8601 UTC with milliseconds
 (``2026-12-01T23:17:49.123Z``). The models' float32 outputs carry about 7 significant digits, so
 more would be noise, and a tenth of a pixel is below what any detector resolves.
 """
@@ -20,8 +21,8 @@ from deepfake_detection.shared.faces import Box, Point
 
 PROBABILITY_DIGITS = 6
 PIXEL_DIGITS = 1
-SECONDS_DIGITS = 4
-MILLISECONDS_DIGITS = 2
+SHARE_DIGITS = SECONDS_DIGITS = 4
+HUNDREDTHS = 2
 
 
 class BoxOut(BaseModel):
@@ -36,8 +37,17 @@ def probability(value: float) -> float:
     return round(float(value), PROBABILITY_DIGITS)
 
 
+def optional_probability(value: float | None) -> float | None:
+    return None if value is None else probability(value)
+
+
 def pixels(value: float) -> float:
     return round(float(value), PIXEL_DIGITS)
+
+
+def share(value: float) -> float:
+    """A fraction of a whole, e.g. of the sampled frames."""
+    return round(float(value), SHARE_DIGITS)
 
 
 def seconds(value: float) -> float:
@@ -45,8 +55,9 @@ def seconds(value: float) -> float:
     return round(float(value), SECONDS_DIGITS)
 
 
-def milliseconds(value: float) -> float:
-    return round(float(value), MILLISECONDS_DIGITS)
+def hundredths(value: float) -> float:
+    """Stage timings in milliseconds, sharpness."""
+    return round(float(value), HUNDREDTHS)
 
 
 def box_out(box: Box) -> BoxOut:
