@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
 
     # The classifier.
+    classifier: str = Field("onnx", description="the classifier runtime (list_classifiers())")
     model_card: Path = Field(default_factory=default_model_card_path)
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="None: the card's threshold")
     onnx_threads: int = Field(

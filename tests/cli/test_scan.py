@@ -14,7 +14,7 @@ from PIL import Image
 from skimage import data
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
-from deepfake_detection.cli.main import main
+from deepfake_detection.cli.main import COMMANDS, main
 
 
 @pytest.fixture(autouse=True)
@@ -104,9 +104,14 @@ def test_folder_of_images(folder: Path) -> None:
     assert status == ExitStatus.OK
     assert sorted(results) == ["none.png", "one.jpg", "six.png"]
     one, six, none = results["one.jpg"], results["six.png"], results["none.png"]
-    assert (one["kind"], one["label"], one["error"]) == ("image", "real", None)
+    assert (one["kind"], one["verdict"], one["error"]) == ("image", "real", None)
+    assert one["label"] == one["verdict"]  # the old name, kept
+    face = one["faces"][0]
+    assert face["confidence"] == face["detector_confidence"]
+    assert one["skipped_faces"] == 0
     assert len(one["faces"]) == 1
-    x1, y1, x2, y2 = one["faces"][0]["box"]
+    box = one["faces"][0]["box"]
+    x1, y1, x2, y2 = box["x1"], box["y1"], box["x2"], box["y2"]
     assert 150 < x1 < x2 < 300
     assert 30 < y1 < y2 < 210
     assert one["fake_probability"] == one["faces"][0]["fake_probability"]
@@ -148,14 +153,15 @@ def test_a_fake_wins_over_an_error(bad_files: Path, folder: Path) -> None:
 def test_detector_none_scores_the_whole_image(folder: Path) -> None:
     status, results = scan_json("--detector", "none", folder / "none.png")
     assert status == ExitStatus.OK
-    assert [f["box"] for f in results["none.png"]["faces"]] == [[0.0, 0.0, 200.0, 120.0]]
+    whole = {"x1": 0.0, "y1": 0.0, "x2": 200.0, "y2": 120.0}
+    assert [f["box"] for f in results["none.png"]["faces"]] == [whole]
     assert results["none.png"]["label"] == "real"
 
 
 def test_unknown_detector_is_a_clear_error(folder: Path) -> None:
-    status, out, err = scan("--detector", "mtcnn", folder)
-    assert status == ExitStatus.ERROR
-    assert "unknown face detector 'mtcnn'" in err
+    status, out, err = scan("--detector", "mtcn", folder)
+    assert status == ExitStatus.USAGE
+    assert "argument --detector: unknown face detector 'mtcn'" in err
     assert "centerface" in err
     assert out == ""
 
@@ -175,11 +181,12 @@ def test_video(tmp_path: Path) -> None:
 def test_table(folder: Path, bad_files: Path) -> None:
     status, out, _ = scan(folder / "one.jpg", bad_files / "archive.jpg")
     assert status == ExitStatus.ERROR
-    header, first, second = out.splitlines()
+    header, first, face, second = out.splitlines()
     assert header.split() == ["LABEL", "P(FAKE)", "FACES", "PATH"]
     assert first.split()[0] == "real"
     assert first.split()[2] == "1"
     assert first.endswith("one.jpg")
+    assert face.split()[:3] == ["real", first.split()[1], "face,"]
     assert second.startswith("error")
     assert "[unsupported_media]" in second
 
@@ -206,3 +213,57 @@ def test_video_follows_the_service_video_settings(
     assert results["clip.mp4"]["error"] == "too_large"
     assert results["clip.mp4"]["fake_probability"] is None
     assert status != ExitStatus.OK
+
+
+def test_one_row_per_face_under_each_file(folder: Path) -> None:
+    _, out, _ = scan(folder / "nested" / "six.png")
+    _, file_row, *face_rows = out.splitlines()
+    assert file_row.split()[2] == "6"
+    assert len(face_rows) == 6
+    assert all(row.startswith("  ") and "face, box" in row for row in face_rows)
+    top = max(float(row.split()[1]) for row in face_rows)
+    assert f"{top:.3f}" == file_row.split()[1]
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--max-faces", "0"), ("--max-faces", "x"), ("--frames", "0")]
+)
+def test_a_bad_flag_is_a_usage_error_that_names_it(
+    flag: str, value: str, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        scan(flag, value, folder)
+    assert exit_info.value.code == ExitStatus.USAGE
+    err = capsys.readouterr().err
+    assert f"argument {flag}:" in err
+    assert "DFD_" not in err
+
+
+def test_frames_over_the_settings_limit_is_a_usage_error(folder: Path) -> None:
+    status, out, err = scan("--frames", "999", folder)
+    assert status == ExitStatus.USAGE
+    assert "argument --frames: frames must be 1..300" in err
+    assert out == ""
+
+
+def test_frames_and_every_s_choose_the_video_frames(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    write_video(video, frames=8)  # 1 s at 8 frames/s
+    _, results = scan_json("--frames", "2", video)
+    person = results["clip.mp4"]["faces"][0]
+    assert person["frames"] == 2
+    assert (person["id"], person["person"]) == (0, 0)
+    assert person["score"] == person["fake_probability"] == results["clip.mp4"]["fake_probability"]
+    assert set(person["box"]) == {"x1", "y1", "x2", "y2"}
+    _, results = scan_json("--every-s", "0.25", video)
+    assert results["clip.mp4"]["faces"][0]["frames"] == 4
+
+
+def test_help_describes_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "see `dfd" not in out
+    for summary in COMMANDS.values():
+        assert " ".join(summary.split()[:4]) in " ".join(out.split())

@@ -24,6 +24,7 @@ from deepfake_detection.api.video_forms import form_upload
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.runtime.options import resolve_video_options
+from deepfake_detection.schemas.wire import probability
 
 VIDEO_FIELDS = ("video", "num_frames", "face_detection_method")
 DEFAULT_FRAMES = 3
@@ -59,7 +60,8 @@ def compat_predictions(analysis: VideoAnalysis) -> list[CompatPrediction]:
     for sample in samples:
         fake = sample.fake_probability >= analysis.threshold
         p = sample.fake_probability if fake else 1.0 - sample.fake_probability
-        predictions.append(CompatPrediction(prediction="Fake" if fake else "Real", probability=p))
+        label = "Fake" if fake else "Real"
+        predictions.append(CompatPrediction(prediction=label, probability=probability(p)))
     return predictions
 
 

@@ -10,10 +10,12 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from deepfake_detection.classifiers.model_card import ModelCard, load_model_card
+from deepfake_detection.classifiers.registry import register_classifier
 from deepfake_detection.errors import ModelUnavailable
 from deepfake_detection.shared.onnx_session import session_options
 
 
+@register_classifier("onnx")
 class OnnxClassifier:
     """Implements ``Classifier``. Build one per process and share it: ``predict`` is safe to call
     from several threads (onnxruntime sessions allow concurrent ``run``)."""

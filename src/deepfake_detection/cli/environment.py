@@ -16,6 +16,11 @@ class ExitStatus(IntEnum):
     FAKE_FOUND = 3
 
 
+class UsageError(Exception):
+    """A command-line value that only the command can check (e.g. against the settings): exit 2,
+    like the values argparse refuses, with a message that names the flag."""
+
+
 @dataclass
 class Environment:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
 
-HELP = "Evaluate on a folder with REAL/ and FAKE/ (images or videos); writes JSON, Markdown, ROC."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, help="folder with REAL/ and FAKE/ subfolders")

@@ -9,8 +9,6 @@ from deepfake_detection.classifiers.model_card import DEFAULT_MODEL_NAME
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.crop.recipe import CropRecipe
 
-HELP = "Calibrate, pick the threshold and export a checkpoint to ONNX with its model card."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="the run's training config JSON")

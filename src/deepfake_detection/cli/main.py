@@ -8,17 +8,25 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from deepfake_detection import __version__
-from deepfake_detection.cli.environment import Environment, ExitStatus
+from deepfake_detection.cli.environment import Environment, ExitStatus, UsageError
 from deepfake_detection.errors import DetectionError
 
-# Sub-commands, each a module of this package with ``HELP``, ``add_arguments`` and ``run``. They are
-# imported only when used, so that `dfd serve` never imports torch.
-COMMANDS = ("scan", "serve", "evaluate", "train", "export", "worker")
+# Sub-commands, each a module of this package with ``add_arguments`` and ``run``, and what each does.
+# A module is imported only when its command runs (so that `dfd serve` never imports torch): the
+# descriptions live here, so that `dfd --help` can list every command without importing any.
+COMMANDS: dict[str, str] = {
+    "scan": "Analyse image and video files or folders for deepfaked faces.",
+    "serve": "Serve the HTTP API (OpenAPI at /docs). Other settings come from DFD_* variables.",
+    "evaluate": (
+        "Evaluate on a folder with REAL/ and FAKE/ (images or videos); writes JSON, Markdown, ROC."
+    ),
+    "train": "Train the face-crop classifier on the DFDC crops (checkpointed, resumable).",
+    "export": "Calibrate, pick the threshold and export a checkpoint to ONNX with its model card.",
+    "worker": "Run a Celery worker for queued jobs (job backend `celery`; settings from DFD_*).",
+}
 
 
 class Command(Protocol):
-    HELP: str
-
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
     def run(self, args: argparse.Namespace, env: Environment) -> ExitStatus: ...
@@ -36,13 +44,10 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dfd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = next((a for a in argv if a in COMMANDS), None)
-    for name in COMMANDS:
+    for name, summary in COMMANDS.items():
+        parser_of_command = sub.add_parser(name, help=summary, description=summary)
         if name == chosen:
-            command = _command(name)
-            command.add_arguments(sub.add_parser(name, help=command.HELP, description=command.HELP))
-        else:
-            # Only the chosen command's module is imported; the others are listed by name.
-            sub.add_parser(name, help=f"see `dfd {name} --help`")
+            _command(name).add_arguments(parser_of_command)
     return parser
 
 
@@ -54,6 +59,9 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     args = build_parser(argv).parse_args(argv)
     try:
         return int(_command(args.command).run(args, env))
+    except UsageError as exc:
+        print(f"dfd {args.command}: error: {exc}", file=env.stderr)
+        return int(ExitStatus.USAGE)
     except DetectionError as exc:
         print(f"dfd {args.command}: error: [{exc.code}] {exc.message}", file=env.stderr)
         return int(ExitStatus.ERROR)

@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
-from deepfake_detection.cli.environment import Environment, ExitStatus
+from pydantic import TypeAdapter, ValidationError
+
+from deepfake_detection.analysis.video import VideoOptions
+from deepfake_detection.cli.environment import Environment, ExitStatus, UsageError
 from deepfake_detection.cli.scanner import FileResult, Scanner
-from deepfake_detection.config import get_settings
+from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.detectors.registry import list_detectors
+from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.media.kind import SNIFF_BYTES, sniff_kind
+from deepfake_detection.runtime.options import resolve_video_options
+from deepfake_detection.schemas.scan import ScanFace, ScanPerson
 
-HELP = "Analyse image and video files or folders for deepfaked faces."
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 IMAGE_SUFFIXES = (
     ".jpg",
@@ -42,36 +51,66 @@ _PROGRESS_FROM = 5  # files; fewer finish before a bar is worth drawing
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "Exit status: 0 every file real or without a face, 3 at least one fake, 1 some file could "
+        "not be analysed (and none was fake), 2 bad command line. Other settings come from the "
+        "DFD_* variables, as for `dfd serve`."
+    )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--detector", help="face detector (default: DFD_DETECTOR or centerface)")
     parser.add_argument(
-        "--threshold", type=_probability, help="fake at or above this (default: the model card's)"
+        "--detector", help="face detector: centerface (default: DFD_DETECTOR), ssd or none"
     )
-    parser.add_argument("--max-faces", type=int, help="faces per image (default: DFD_MAX_FACES)")
+    parser.add_argument(
+        "--threshold", type=_setting("threshold", float), help="fake at or above this (0..1)"
+    )
+    parser.add_argument(
+        "--max-faces",
+        type=_setting("max_faces", int),
+        help="faces scored per image or video frame (default: DFD_MAX_FACES, 16)",
+    )
+    videos = parser.add_mutually_exclusive_group()
+    videos.add_argument(
+        "--frames",
+        type=_setting("video_frames", int),
+        help="video frames sampled evenly (default: DFD_VIDEO_FRAMES, 32)",
+    )
+    videos.add_argument(
+        "--every-s",
+        type=_positive_seconds,
+        metavar="S",
+        help="instead of --frames: one video frame every S seconds",
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    if args.detector is not None and args.detector.strip().lower() not in list_detectors():
+        valid = ", ".join(list_detectors())
+        raise UsageError(
+            f"argument --detector: unknown face detector {args.detector!r}; valid detectors: {valid}"
+        )
     overrides = {
         name: value
-        for name, value in (("detector", args.detector), ("threshold", args.threshold))
+        for name, value in (
+            ("detector", args.detector),
+            ("threshold", args.threshold),
+            ("max_faces", args.max_faces),
+        )
         if value is not None
     }
-    if args.max_faces is not None:
-        overrides["max_faces"] = args.max_faces
     settings = get_settings(**overrides)
-    scanner = Scanner(settings)  # loads the model and the detector once, before any file
+    scanner = Scanner(settings, _video_options(settings, args))  # the models load once, here
     files = list(collect_files(args.paths))
-    results = _with_progress(files, env)
     fake = errors = False
     if not args.json:
-        print(f"{'LABEL':8} {'P(FAKE)':>7} {'FACES':>5}  PATH", file=env.stdout)
-    for path in results:
-        result = scanner.scan(path)
-        fake |= result.label == "fake"
-        errors |= result.error is not None
-        line = json.dumps(result.as_json()) if args.json else _table_row(result)
-        print(line, file=env.stdout, flush=True)
+        print(f"{'LABEL':9} {'P(FAKE)':>7} {'FACES':>5}  PATH", file=env.stdout, flush=True)
+    with _progress(files, env) as bar:
+        for path in files:
+            result = scanner.scan(path)
+            fake |= result.verdict == "fake"
+            errors |= result.error is not None
+            lines = [json.dumps(result.as_json())] if args.json else table_rows(result)
+            _print_clear_of(bar, lines, env)
     if fake:
         return ExitStatus.FAKE_FOUND
     return ExitStatus.ERROR if errors else ExitStatus.OK
@@ -86,6 +125,71 @@ def collect_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def table_rows(result: FileResult) -> list[str]:
+    """The file's row, then one indented row per face (image) or person (video), so a group photo
+    with one real face among fakes shows it."""
+    line = result.line
+    label = line.verdict or "error"
+    probability = "" if line.fake_probability is None else f"{line.fake_probability:.3f}"
+    faces = "" if line.error else str(len(line.faces))
+    suffix = f"  [{line.error}] {line.message}" if line.error else ""
+    if line.verdict_reason:
+        suffix = f"  ({line.verdict_reason})"
+    rows = [f"{label:9} {probability:>7} {faces:>5}  {line.path}{suffix}"]
+    rows.extend(_face_row(face) for face in line.faces)
+    return rows
+
+
+def _face_row(face: ScanFace | ScanPerson) -> str:
+    box = face.box
+    where = f"box {box.x1:.0f},{box.y1:.0f} {box.x2:.0f},{box.y2:.0f}"
+    if isinstance(face, ScanPerson):
+        frames = f"{face.frames} frame{'s' if face.frames != 1 else ''}"
+        what = f"person {face.id}, {frames} ({face.coverage:.0%}), {where}"
+    else:
+        what = f"face, {where}"
+    if face.reason:
+        what += f" ({face.reason})"
+    return f"  {face.label:9} {face.fake_probability:>5.3f} {'':>5}  {what}"
+
+
+def _video_options(settings: Settings, args: argparse.Namespace) -> VideoOptions:
+    try:
+        return resolve_video_options(settings, frames=args.frames, every_s=args.every_s)
+    except InvalidOptions as exc:
+        flag = "--every-s" if args.every_s is not None else "--frames"
+        raise UsageError(f"argument {flag}: {exc.message}") from exc
+
+
+def _progress(files: list[Path], env: Environment) -> tqdm[Any] | _NoBar:
+    """A progress bar on stderr when it is a terminal and the scan is long enough to want one."""
+    if len(files) < _PROGRESS_FROM or not env.stderr_is_tty:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=len(files), file=env.stderr, unit="file", leave=False)
+
+
+class _NoBar:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _print_clear_of(bar: tqdm[Any] | None, lines: list[str], env: Environment) -> None:
+    """Print one file's lines on stdout and advance the bar. The bar is wiped from its line first
+    and drawn again below the lines: where stdout and stderr share a terminal, a row printed
+    over the bar would keep its text."""
+    if bar is not None:
+        bar.clear()
+    print("\n".join(lines), file=env.stdout, flush=True)
+    if bar is not None:
+        bar.update()
+        bar.refresh()
+
+
 def _looks_like_media(path: Path) -> bool:
     if path.suffix.lower() in MEDIA_SUFFIXES:
         return True
@@ -96,28 +200,29 @@ def _looks_like_media(path: Path) -> bool:
         return True  # unreadable: report it rather than skip it silently
 
 
-def _with_progress(files: list[Path], env: Environment) -> Iterable[Path]:
-    if len(files) < _PROGRESS_FROM or not env.stderr_is_tty:
-        return files
-    from tqdm import tqdm
+def _setting(name: str, kind: type[Any]) -> Callable[[str], Any]:
+    """An argparse type that checks a flag as the setting ``name`` is checked (its bounds), so a
+    bad value is a usage error that names the flag, not the DFD_ variable."""
+    checked: Any = Annotated[kind, *Settings.model_fields[name].metadata]
+    adapter: TypeAdapter[Any] = TypeAdapter(checked)
 
-    progress: Iterable[Path] = tqdm(files, file=env.stderr, unit="file", leave=False)
-    return progress
+    def parse(text: str) -> Any:
+        try:
+            return adapter.validate_python(text)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"]
+            raise argparse.ArgumentTypeError(
+                f"{message[0].lower()}{message[1:]}, not {text!r}"
+            ) from None
+
+    return parse
 
 
-def _table_row(result: FileResult) -> str:
-    label = result.label or "error"
-    probability = "" if result.fake_probability is None else f"{result.fake_probability:.3f}"
-    faces = "" if result.error else str(len(result.faces))
-    suffix = f"  [{result.error}] {result.message}" if result.error else ""
-    return f"{label:8} {probability:>7} {faces:>5}  {result.path}{suffix}"
-
-
-def _probability(text: str) -> float:
+def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number in 0..1, not {text!r}")
+    if not (0.0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
     return value

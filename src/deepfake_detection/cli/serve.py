@@ -7,8 +7,6 @@ import argparse
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.config import get_settings
 
-HELP = "Serve the HTTP API (OpenAPI at /docs). Other settings come from DFD_* variables."
-
 APP_FACTORY = "deepfake_detection.api.app:create_app"
 
 

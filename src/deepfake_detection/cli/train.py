@@ -8,8 +8,6 @@ from pathlib import Path
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.errors import InvalidOptions
 
-HELP = "Train the face-crop classifier on the DFDC crops (checkpointed, resumable)."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="training config JSON")

@@ -17,8 +17,6 @@ import argparse
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.config import Settings, get_settings
 
-HELP = "Run a Celery worker for queued jobs (job backend `celery`; settings from DFD_*)."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

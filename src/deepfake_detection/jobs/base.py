@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 
 
 class JobStore(Protocol):
@@ -30,7 +30,7 @@ class JobStore(Protocol):
     def finish(
         self,
         job_id: str,
-        status: Literal["succeeded", "failed"],
+        status: Outcome,
         result: JSONObject | None = None,
         error: JobError | None = None,
     ) -> Job | None:

@@ -9,6 +9,10 @@ from typing import Literal
 from deepfake_detection.runtime.options import AnalysisOptions
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+Outcome = Literal["succeeded", "failed"]
+"""How a job that ran ends (``cancelled`` is a client's doing, not an outcome)."""
+Removal = Literal["cancelled", "deleted"]
+"""What ``DELETE /v1/jobs/{id}`` did: cancelled a queued or running job, or deleted a finished one."""
 FINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 JSONObject = dict[str, object]
 

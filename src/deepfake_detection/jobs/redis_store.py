@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Literal
+from typing import Any
 
 import redis
 
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.runtime.options import AnalysisOptions
 
 # KEYS[1]: the job; ARGV[1]: allowed current statuses, comma-separated; ARGV[2]: 1 to count an
@@ -59,7 +59,7 @@ class RedisJobStore:
     def finish(
         self,
         job_id: str,
-        status: Literal["succeeded", "failed"],
+        status: Outcome,
         result: JSONObject | None = None,
         error: JobError | None = None,
     ) -> Job | None:

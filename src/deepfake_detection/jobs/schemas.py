@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-from deepfake_detection.jobs.job import Job, JobStatus
+from deepfake_detection.jobs.job import Job, JobStatus, Removal
+from deepfake_detection.schemas.wire import utc_time
 
 
 class JobAccepted(BaseModel):
@@ -24,8 +23,8 @@ class JobResponse(BaseModel):
     id: str
     status: JobStatus
     progress: float = Field(ge=0.0, le=1.0)
-    created_at: float = Field(description="Unix time")
-    updated_at: float
+    created_at: str = Field(description="ISO-8601 UTC, e.g. 2026-12-01T23:17:49.123Z")
+    updated_at: str = Field(description="ISO-8601 UTC: the last change of status or progress")
     attempts: int
     result: dict[str, object] | None = Field(
         description="when succeeded: as POST /v1/images|videos"
@@ -35,7 +34,7 @@ class JobResponse(BaseModel):
 
 class JobDeleted(BaseModel):
     id: str
-    status: Literal["deleted", "cancelled"]
+    status: Removal
 
 
 def job_response(job: Job) -> JobResponse:
@@ -43,8 +42,8 @@ def job_response(job: Job) -> JobResponse:
         id=job.id,
         status=job.status,
         progress=job.progress,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
+        created_at=utc_time(job.created_at),
+        updated_at=utc_time(job.updated_at),
         attempts=job.attempts,
         result=job.result,
         error=None

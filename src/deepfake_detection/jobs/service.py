@@ -12,11 +12,10 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import Literal
 
 from deepfake_detection.errors import NotFound, Overloaded
 from deepfake_detection.jobs.base import JobBackend
-from deepfake_detection.jobs.job import Job
+from deepfake_detection.jobs.job import Job, Removal
 from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
@@ -75,7 +74,7 @@ class JobService:
             raise NotFound(f"no job {job_id!r} (finished jobs are removed after their retention)")
         return job
 
-    def cancel_or_delete(self, job_id: str) -> Literal["cancelled", "deleted"]:
+    def cancel_or_delete(self, job_id: str) -> Removal:
         """A queued or running job is cancelled; a finished one is deleted. Either way its upload
         is removed (a worker still reading it keeps its open file until it stops)."""
         job = self.get(job_id)

@@ -14,9 +14,9 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.runtime.options import AnalysisOptions
 
 _SCHEMA = """
@@ -82,7 +82,7 @@ class SqliteJobStore:
     def finish(
         self,
         job_id: str,
-        status: Literal["succeeded", "failed"],
+        status: Outcome,
         result: JSONObject | None = None,
         error: JobError | None = None,
     ) -> Job | None:

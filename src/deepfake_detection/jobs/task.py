@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.jobs.base import JobStore
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ def _finish(
     error: JobError | None,
     notify: Notify | None,
 ) -> JobStatus | None:
-    status: Literal["succeeded", "failed"] = "failed" if error is not None else "succeeded"
+    status: Outcome = "failed" if error is not None else "succeeded"
     job = store.finish(job_id, status, result=result, error=error)
     if job is None:  # cancelled or deleted while it ran
         current = store.get(job_id)

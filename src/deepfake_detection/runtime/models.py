@@ -123,11 +123,13 @@ def load_models(
     """Load the classifier and the detectors ``detector_names`` (default: every registered one)
     once for this process; ``classifier`` and ``detectors`` replace the loaded ones (tests)."""
     # Imported here: onnxruntime and the detectors' models are loaded only when they are needed.
-    from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
+    from deepfake_detection.classifiers.registry import create_classifier
     from deepfake_detection.detectors.registry import create_detector, list_detectors
 
     if classifier is None:
-        classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
+        classifier = create_classifier(
+            settings.classifier, settings.model_card, threads=settings.onnx_threads
+        )
     if detectors is None:
         names = list_detectors() if detector_names is None else detector_names
         detectors = {

@@ -8,17 +8,15 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.results import SkippedFace
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict
 from deepfake_detection.runtime.models import Analyzed
-from deepfake_detection.shared.faces import Box, Label, Reason, ScoredFace
-
-# Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
-PIXEL_DIGITS, SCORE_DIGITS = 1, 6
-
-
-class BoxOut(BaseModel):
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+from deepfake_detection.schemas.wire import (
+    BoxOut,
+    box_out,
+    hundredths,
+    landmarks_out,
+    optional_probability,
+    probability,
+)
+from deepfake_detection.shared.faces import Label, Reason, ScoredFace
 
 
 class FaceOut(BaseModel):
@@ -82,52 +80,40 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         image=ImageSize(width=analysis.width, height=analysis.height),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
-        threshold=analysis.threshold,
+        threshold=probability(analysis.threshold),
         uncertain_band=band_out(analysis.rule),
         verdict=analysis.verdict,
         verdict_reason=analysis.verdict_reason,
-        fake_probability=_score(analysis.fake_probability),
+        fake_probability=optional_probability(analysis.fake_probability),
         faces=[_face(face) for face in analysis.faces],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={
-            "decode": round(analyzed.decode_ms, 2),
-            "detect": round(timings.detect_ms, 2),
-            "crop": round(timings.crop_ms, 2),
-            "classify": round(timings.classify_ms, 2),
+            "decode": hundredths(analyzed.decode_ms),
+            "detect": hundredths(timings.detect_ms),
+            "crop": hundredths(timings.crop_ms),
+            "classify": hundredths(timings.classify_ms),
             # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-            "total": round(total_ms, 2),
+            "total": hundredths(total_ms),
         },
     )
 
 
-def _box(box: Box) -> BoxOut:
-    x1, y1, x2, y2 = (round(v, PIXEL_DIGITS) for v in (box.x1, box.y1, box.x2, box.y2))
-    return BoxOut(x1=x1, y1=y1, x2=x2, y2=y2)
-
-
 def _face(face: ScoredFace) -> FaceOut:
-    landmarks = None
-    if face.landmarks is not None:
-        landmarks = [(round(x, PIXEL_DIGITS), round(y, PIXEL_DIGITS)) for x, y in face.landmarks]
     return FaceOut(
-        box=_box(face.box),
-        landmarks=landmarks,
-        detector_confidence=round(face.confidence, SCORE_DIGITS),
-        fake_probability=round(face.fake_probability, SCORE_DIGITS),
+        box=box_out(face.box),
+        landmarks=landmarks_out(face.landmarks),
+        detector_confidence=probability(face.confidence),
+        fake_probability=probability(face.fake_probability),
         label=face.label,
         reason=face.reason,
-        sharpness=None if face.sharpness is None else round(face.sharpness, 2),
+        sharpness=None if face.sharpness is None else hundredths(face.sharpness),
     )
 
 
 def band_out(rule: DecisionRule) -> BandOut:
-    return BandOut(low=round(rule.low, SCORE_DIGITS), high=round(rule.high, SCORE_DIGITS))
-
-
-def _score(value: float | None) -> float | None:
-    return None if value is None else round(value, SCORE_DIGITS)
+    return BandOut(low=probability(rule.low), high=probability(rule.high))
 
 
 def _skipped(face: SkippedFace) -> SkippedFaceOut:
-    confidence = round(face.confidence, SCORE_DIGITS)
-    return SkippedFaceOut(box=_box(face.box), detector_confidence=confidence, reason=face.reason)
+    confidence = probability(face.confidence)
+    return SkippedFaceOut(box=box_out(face.box), detector_confidence=confidence, reason=face.reason)

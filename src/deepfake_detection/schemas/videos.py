@@ -8,7 +8,18 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.analysis.video import VideoAnalysis
-from deepfake_detection.schemas.images import BandOut, BoxOut, ModelRef, band_out
+from deepfake_detection.schemas.images import BandOut, ModelRef, band_out
+from deepfake_detection.schemas.wire import (
+    BoxOut,
+    box_out,
+    hundredths,
+    landmarks_out,
+    optional_probability,
+    pixels,
+    probability,
+    seconds,
+    share,
+)
 from deepfake_detection.shared.faces import Label, Reason
 
 
@@ -78,53 +89,50 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
             codec=info.codec,
             width=info.width,
             height=info.height,
-            duration_s=round(info.duration_s, 4),
-            fps=round(info.fps, 4),
+            duration_s=seconds(info.duration_s),
+            fps=seconds(info.fps),
             frame_count=info.frame_count,
             variable_frame_rate=info.variable_frame_rate,
             truncated=info.truncated,
         ),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
-        threshold=analysis.threshold,
+        threshold=probability(analysis.threshold),
         uncertain_band=band_out(analysis.rule),
-        min_coverage=analysis.min_coverage,
+        min_coverage=share(analysis.min_coverage),
         aggregate=analysis.aggregate,
         verdict=analysis.verdict,
         verdict_reason=analysis.verdict_reason,
-        fake_probability=(
-            None if analysis.fake_probability is None else round(analysis.fake_probability, 6)
-        ),
+        fake_probability=optional_probability(analysis.fake_probability),
         persons=[_person(p) for p in analysis.persons],
         sampled_frames=analysis.sampled_frames,
         frames_with_faces=analysis.frames_with_faces,
         skipped_faces=analysis.skipped_faces,
         missed_frames=analysis.missed_frames,
-        timings_ms=analysis.timings_ms,
+        timings_ms={k: hundredths(v) for k, v in analysis.timings_ms.items()},
     )
 
 
 def _person(person: Person) -> PersonOut:
     return PersonOut(
         id=person.id,
-        score=person.score,
+        score=probability(person.score),
         label=person.label,
         reason=person.reason,
-        coverage=round(person.coverage, 4),
-        weight=round(person.weight, 4),
-        face_px=round(person.face_px, 1),
+        coverage=share(person.coverage),
+        weight=share(person.weight),
+        face_px=pixels(person.face_px),
         decisive=person.decisive,
         timeline=[_sample(s) for s in person.timeline],
     )
 
 
 def _sample(sample: FaceSample) -> FaceSampleOut:
-    box = sample.box
     return FaceSampleOut(
         frame_index=sample.frame_index,
-        timestamp_s=round(sample.timestamp_s, 4),
-        box=BoxOut(x1=box.x1, y1=box.y1, x2=box.x2, y2=box.y2),
-        landmarks=None if sample.landmarks is None else list(sample.landmarks),
-        detector_confidence=sample.confidence,
-        fake_probability=sample.fake_probability,
+        timestamp_s=seconds(sample.timestamp_s),
+        box=box_out(sample.box),
+        landmarks=landmarks_out(sample.landmarks),
+        detector_confidence=probability(sample.confidence),
+        fake_probability=probability(sample.fake_probability),
     )

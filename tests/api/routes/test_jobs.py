@@ -7,6 +7,7 @@ import hmac
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,10 @@ def test_a_video_job_runs_and_its_result_matches_the_sync_route(
     sync = jobs_client.post("/v1/videos", files={"file": ("v.mp4", content)}, data={"frames": "4"})
     assert job["result"]["persons"] == sync.json()["persons"]
     assert job["progress"] == 1.0
+    created = datetime.fromisoformat(job["created_at"])
+    assert job["created_at"].endswith("Z")
+    assert created.utcoffset() == timedelta(0)
+    assert created <= datetime.fromisoformat(job["updated_at"]) <= datetime.now(UTC)
 
 
 def test_an_image_job_answers_as_the_image_route(jobs_client: TestClient, face_jpeg: bytes) -> None:

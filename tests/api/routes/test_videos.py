@@ -30,6 +30,19 @@ def test_a_video_is_answered_with_persons_and_timelines(client: TestClient, tmp_
     assert body["verdict"] in ("real", "fake")
     assert body["detector"] == "centerface"
     assert {"decode", "detect", "classify", "total"} <= set(body["timings_ms"])
+    assert_wire_rounding(body)
+
+
+def assert_wire_rounding(body: Any) -> None:
+    """Every number follows the documented rule: nothing finer than 6 decimals (probabilities),
+    1 decimal for pixels."""
+    for person in body["persons"]:
+        assert round(person["score"], 6) == person["score"]
+        for sample in person["timeline"]:
+            assert all(round(v, 1) == v for v in sample["box"].values())
+            assert all(round(v, 1) == v for point in sample["landmarks"] for v in point)
+            for key in ("fake_probability", "detector_confidence"):
+                assert round(sample[key], 6) == sample[key]
 
 
 def test_the_same_video_gets_the_same_answer(client: TestClient, tmp_path: Path) -> None:
@@ -104,6 +117,7 @@ def test_the_original_video_route_answers_its_shape(client: TestClient, tmp_path
         assert set(prediction) == {"prediction", "probability"}
         assert prediction["prediction"] in ("Real", "Fake")
         assert 0.5 <= prediction["probability"] <= 1.0
+        assert round(prediction["probability"], 6) == prediction["probability"]
     default = client.post(
         "/detect_deepfake_video", files={"video": ("v.mp4", video_bytes(tmp_path))}
     )

@@ -21,7 +21,7 @@ from deepfake_detection.api.uploads import form_file, form_text, open_form
 from deepfake_detection.api.video_compat import detect_deepfake_video as analyze_compat_video
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.schemas.images import SCORE_DIGITS
+from deepfake_detection.schemas.wire import probability as wire_probability
 from deepfake_detection.shared.faces import ScoredFace
 
 router = APIRouter(tags=["compatibility with the original service"])
@@ -100,5 +100,5 @@ def compat_prediction(face: ScoredFace, threshold: float) -> CompatPrediction:
     fake = face.fake_probability >= threshold
     probability = face.fake_probability if fake else 1.0 - face.fake_probability
     return CompatPrediction(
-        prediction="Fake" if fake else "Real", probability=round(probability, SCORE_DIGITS)
+        prediction="Fake" if fake else "Real", probability=wire_probability(probability)
     )
