@@ -13,7 +13,7 @@ from deepfake_detection.errors import DetectionError
 
 # Sub-commands, each a module of this package with ``HELP``, ``add_arguments`` and ``run``. They are
 # imported only when used, so that `dfd serve` never imports torch.
-COMMANDS = ("scan", "serve", "evaluate", "train", "export", "worker")
+COMMANDS = ("scan", "serve", "evaluate", "train", "export", "worker", "keys")
 
 
 class Command(Protocol):

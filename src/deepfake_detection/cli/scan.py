@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
+from deepfake_detection.cli.remote_scanner import RemoteScanner
 from deepfake_detection.cli.scanner import FileResult, Scanner, sniff_kind
 from deepfake_detection.config import get_settings
 
@@ -48,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold", type=_probability, help="fake at or above this (default: the model card's)"
     )
     parser.add_argument("--max-faces", type=int, help="faces per image (default: DFD_MAX_FACES)")
+    parser.add_argument(
+        "--server", metavar="URL", help="let the service at URL analyse the files (no local model)"
+    )
+    parser.add_argument(
+        "--api-key", help="the service's API key (default: DFD_API_KEY; with --server)"
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -58,8 +67,13 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     }
     if args.max_faces is not None:
         overrides["max_faces"] = args.max_faces
-    settings = get_settings(**overrides)
-    scanner = Scanner(settings)  # loads the model and the detector once, before any file
+    scanner: FileScanner
+    if args.server:
+        api_key = args.api_key or os.environ.get("DFD_API_KEY") or None
+        scanner = RemoteScanner(args.server, api_key, **_remote_options(args))
+    else:
+        # Loads the model and the detector once, before any file.
+        scanner = Scanner(get_settings(**overrides))
     files = list(collect_files(args.paths))
     results = _with_progress(files, env)
     fake = errors = False
@@ -74,6 +88,14 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if fake:
         return ExitStatus.FAKE_FOUND
     return ExitStatus.ERROR if errors else ExitStatus.OK
+
+
+class FileScanner(Protocol):
+    def scan(self, path: Path) -> FileResult: ...
+
+
+def _remote_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"detector": args.detector, "threshold": args.threshold, "max_faces": args.max_faces}
 
 
 def collect_files(paths: Iterable[Path]) -> Iterator[Path]:

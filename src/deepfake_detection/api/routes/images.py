@@ -25,6 +25,7 @@ from deepfake_detection.api.schemas import (
 )
 from deepfake_detection.api.services import Analyzed
 from deepfake_detection.api.uploads import read_image_upload
+from deepfake_detection.api.usage import record_analysis
 from deepfake_detection.faces import Box, ScoredFace
 
 router = APIRouter(prefix="/v1", tags=["images"])
@@ -74,7 +75,9 @@ async def analyze_image(
     max_faces = services.max_faces(options.max_faces)
     work = partial(services.analyze, upload.data, detector, options.threshold, max_faces)
     analyzed = await services.run_cpu(work)
-    return image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
+    response = image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
+    await record_analysis(request, response.model_dump(mode="json"))
+    return response
 
 
 def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:

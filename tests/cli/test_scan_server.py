@@ -1,0 +1,53 @@
+"""``dfd scan --server URL --api-key KEY`` gives the same lines as a local scan of the same files
+with the same model (the real server, keys on)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.images import encode, many_faces, no_face, one_face
+from api.videos import video_bytes
+from live_server import live_server, server_env
+
+pytestmark = pytest.mark.slow
+
+
+def scan(env: dict[str, str], *args: str) -> tuple[int, list[dict[str, object]]]:
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "scan", "--json", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_a_scan_through_the_server_matches_a_local_scan(tmp_path: Path) -> None:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / "face.jpg").write_bytes(encode(one_face()))
+    (folder / "group.png").write_bytes(encode(many_faces(1, 2), "PNG"))
+    (folder / "coffee.jpg").write_bytes(encode(no_face()))
+    (folder / "clip.mp4").write_bytes(video_bytes(tmp_path))
+    (folder / "broken.jpg").write_bytes(encode(one_face())[:300])
+    missing = str(tmp_path / "missing.jpg")
+
+    env = server_env(tmp_path / "server", DFD_AUTH="keys", DFD_VIDEO_FRAMES="6")
+    with live_server(tmp_path, env) as server:
+        key = server.create_key("scanner")
+        remote_status, remote = scan(
+            env, "--server", server.url, "--api-key", key, str(folder), missing
+        )
+    local_status, local = scan(env, str(folder), missing)
+
+    assert [line["path"] for line in remote] == [line["path"] for line in local]
+    assert remote == local
+    assert remote_status == local_status == 1  # the broken and the missing file
+    by_name = {Path(str(line["path"])).name: line for line in remote}
+    assert by_name["clip.mp4"]["kind"] == "video"
+    assert by_name["clip.mp4"]["label"] == "real"
+    assert len(by_name["group.png"]["faces"]) == 2  # type: ignore[arg-type]
+    assert by_name["broken.jpg"]["error"] == "corrupt_media"
+    assert by_name["missing.jpg"]["error"] == "not_found"
