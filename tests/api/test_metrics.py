@@ -30,10 +30,10 @@ def scrape(url: str) -> Samples:
     }
 
 
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """The sum over the samples named ``name`` whose labels include ``labels``."""
+def value(samples: Samples, metric: str, /, **labels: str) -> float:
+    """The sum over the samples of ``metric`` whose labels include ``labels``."""
     wanted = set(labels.items())
-    return sum(v for (n, ls), v in samples.items() if n == name and wanted <= ls)
+    return sum(v for (n, ls), v in samples.items() if n == metric and wanted <= ls)
 
 
 def test_metrics_show_the_traffic(tmp_path: Path) -> None:

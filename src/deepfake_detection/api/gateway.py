@@ -30,7 +30,7 @@ def install_gateway(app: FastAPI, settings: Settings) -> None:
     keys_on = settings.auth == "keys"
     limits = RateLimits(settings) if keys_on or settings.rate_limit else None
     app.state.rate_limits = limits
-    if limits is not None and limits.active:
+    if limits is not None:
         app.add_middleware(RateLimitMiddleware, limits=limits)
     if keys_on:
         store = create_key_store(settings)

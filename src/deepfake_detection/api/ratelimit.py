@@ -59,10 +59,6 @@ class RateLimits:
         self._key_default = settings.key_rate_limit
         self._daily_frames = settings.key_daily_frames
 
-    @property
-    def active(self) -> bool:
-        return self._global is not None or self._key_default is not None
-
     def hit(self, key: ApiKey | None) -> Window | None:
         """Count one request of ``key`` (``None``: keys off); ``RateLimited`` when over a limit.
         The window of the narrowest limit that applies, for the answer's headers."""
