@@ -20,7 +20,8 @@ from prometheus_client import (
     multiprocess,
 )
 
-MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+from deepfake_detection.monitoring.exporter import MULTIPROCESS_VARIABLE
+
 STAGES = ("decode", "detect", "crop", "classify", "track")
 # Stages take from under a millisecond (crop) to seconds (a video's detection).
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
