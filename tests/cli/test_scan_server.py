@@ -3,6 +3,7 @@ with the same model (the real server, keys on)."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -12,9 +13,9 @@ import pytest
 
 from api.images import encode, many_faces, no_face, one_face
 from api.videos import video_bytes
-from live_server import live_server, server_env
-
-pytestmark = pytest.mark.slow
+from deepfake_detection.cli.environment import Environment, ExitStatus
+from deepfake_detection.cli.main import main
+from live_server import free_port, live_server, server_env
 
 
 def scan(env: dict[str, str], *args: str) -> tuple[int, list[dict[str, object]]]:
@@ -24,6 +25,7 @@ def scan(env: dict[str, str], *args: str) -> tuple[int, list[dict[str, object]]]
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_a_scan_through_the_server_matches_a_local_scan(tmp_path: Path) -> None:
     folder = tmp_path / "media"
     folder.mkdir()
@@ -52,3 +54,15 @@ def test_a_scan_through_the_server_matches_a_local_scan(tmp_path: Path) -> None:
     assert len(by_name["group.png"]["faces"]) == 2  # type: ignore[arg-type]
     assert by_name["broken.jpg"]["error"] == "corrupt_media"
     assert by_name["missing.jpg"]["error"] == "not_found"
+
+
+def test_a_service_that_does_not_answer_is_an_error_line(tmp_path: Path) -> None:
+    photo = tmp_path / "face.jpg"
+    photo.write_bytes(encode(one_face()))
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    server = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    status = main(["scan", "--json", "--server", server, str(photo)], env)
+    assert status == ExitStatus.ERROR
+    line = json.loads(env.stdout.getvalue())  # type: ignore[attr-defined]
+    assert (line["path"], line["error"]) == (str(photo), "unavailable")
+    assert "ConnectError" in line["message"]

@@ -21,7 +21,9 @@ from deepfake_detection.keys.key import ApiKey
 
 STATE_KEY = "api_key"
 # Liveness, readiness and the API's documentation stay open: probes and humans need them.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+)
 METRICS_PATH = "/metrics"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from deepfake_detection.cli.scanner import FileResult, Kind, kind_of
 from deepfake_detection.client import ApiError, Client, ImageResult, VideoResult
 from deepfake_detection.client.results import Box
@@ -48,6 +50,9 @@ class RemoteScanner:
             return FileResult(path, kind, error=exc.code, message=exc.message)
         except ApiError as exc:
             return FileResult(path, kind, error=exc.code, message=exc.message)
+        except httpx.HTTPError as exc:
+            message = f"the service did not answer: {type(exc).__name__}: {exc}"
+            return FileResult(path, kind, error="unavailable", message=message)
 
     def close(self) -> None:
         self.client.close()
