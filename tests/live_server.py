@@ -88,7 +88,8 @@ def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[Li
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
+    # Generous: on a shared 2-core machine, loading the detectors took minutes under load.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
@@ -98,7 +99,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server was not ready after 120 s:\n{log.read_text()}")
+    raise AssertionError(f"the server was not ready after 300 s:\n{log.read_text()}")
 
 
 @contextmanager

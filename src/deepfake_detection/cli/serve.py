@@ -7,6 +7,7 @@ import os
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.config import get_settings
+from deepfake_detection.monitoring.logs import uvicorn_log_config
 
 HELP = "Serve the HTTP API (OpenAPI at /docs). Other settings come from DFD_* variables."
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_level),
         # The service writes its own access log: one JSON line per request (api/access_log.py).
         access_log=False,
     )

@@ -38,6 +38,7 @@ class SqliteKeyStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._created = False
 
     def create(
         self, name: str, rate_limit: str | None = None, daily_frames: int | None = None
@@ -95,7 +96,10 @@ class SqliteKeyStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._created:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
-            db.executescript(_SCHEMA)
+            if not self._created:
+                db.executescript(_SCHEMA)
+                self._created = True
             yield db

@@ -40,3 +40,23 @@ def configure_logging(level: str) -> None:
         logger.addHandler(handler)
         # The root logger's handlers (uvicorn's, pytest's) would print the line a second time.
         logger.propagate = False
+
+
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's own messages (start-up, shutdown, errors) as JSON lines too."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["json"], "level": level.upper(), "propagate": False},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }
