@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import limits
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -20,9 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.keys.key import check_rate_limit
-from deepfake_detection.model_card import default_model_card_path
 
 ENV_PREFIX = "DFD_"
 SETTINGS_FILE_VARIABLE = f"{ENV_PREFIX}SETTINGS_FILE"
@@ -107,10 +107,12 @@ class Settings(BaseSettings):
     @field_validator("rate_limit", "key_rate_limit")
     @classmethod
     def _check_rate_limit(cls, value: str | None) -> str | None:
-        try:
-            return check_rate_limit(value)
-        except InvalidOptions as exc:
-            raise ValueError(exc.message) from exc
+        if value is not None:
+            try:
+                limits.parse(value)
+            except ValueError as exc:
+                raise ValueError("expected N/second, N/minute, N/hour or N/day") from exc
+        return value
 
     @classmethod
     def settings_customise_sources(

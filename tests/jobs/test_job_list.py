@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.errors import InvalidOptions, NotFound
 from deepfake_detection.jobs.base import JobStore
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.redis_store import RedisJobStore
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.runtime.options import AnalysisOptions
 from live_server import redis_server
 
 

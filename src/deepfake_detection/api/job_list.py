@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from deepfake_detection.api.video_schemas import JobResponse
+from deepfake_detection.jobs.schemas import JobResponse
 
 
 class JobList(BaseModel):

@@ -7,19 +7,16 @@ import shutil
 from pathlib import Path
 from typing import IO
 
-from deepfake_detection.api.usage import MediaKind
 from deepfake_detection.config import Settings
-from deepfake_detection.errors import InvalidRequest, UnsupportedMedia
 from deepfake_detection.jobs.download import download
-from deepfake_detection.media.image import sniff_image_format
-from deepfake_detection.media.video import sniff_video_container
+from deepfake_detection.media.kind import SNIFF_BYTES, Kind, media_kind
 
 
-def save_upload(source: IO[bytes], path: Path) -> MediaKind:
+def save_upload(source: IO[bytes], path: Path) -> Kind:
     """Copy the upload to the job's file; 400/415 (and nothing kept) unless it is a supported
     image or video."""
     source.seek(0)
-    kind = media_kind(source.read(16))
+    kind = media_kind(source.read(SNIFF_BYTES), source="the upload")
     source.seek(0)
     try:
         with path.open("xb") as target:
@@ -30,7 +27,7 @@ def save_upload(source: IO[bytes], path: Path) -> MediaKind:
     return kind
 
 
-def fetch_url(url: str, path: Path, settings: Settings) -> MediaKind:
+def fetch_url(url: str, path: Path, settings: Settings) -> Kind:
     """Download ``url`` to the job's file with the uploads' size limit and the fetch time limit;
     the same 400/415 as an upload for what it holds."""
     download(
@@ -42,20 +39,7 @@ def fetch_url(url: str, path: Path, settings: Settings) -> MediaKind:
     )
     try:
         with path.open("rb") as file:
-            return media_kind(file.read(16))
+            return media_kind(file.read(SNIFF_BYTES), source="the download")
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-
-
-def media_kind(head: bytes) -> MediaKind:
-    if not head:
-        raise InvalidRequest("the upload is empty (0 bytes)")
-    if sniff_image_format(head) is not None:
-        return "image"
-    if sniff_video_container(head) is not None:
-        return "video"
-    raise UnsupportedMedia(
-        "neither a supported image nor a supported video (the content is checked, not the "
-        "file name)"
-    )

@@ -25,7 +25,7 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics of the service (and of its workers, in multiprocess mode)."""
     services = request.app.state.services
     if services is not None:
-        get_metrics().model.labels(services.card.name, services.card.version).set(1)
+        get_metrics().model.labels(services.models.card.name, services.models.card.version).set(1)
     videos = getattr(request.app.state, "videos", None)
     if videos is not None:
         length = await anyio.to_thread.run_sync(videos.jobs.backend.queue_length)

@@ -4,17 +4,15 @@ stage times, faces and verdict to the metrics. One call per analysis route."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 from fastapi import Request
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.auth import caller_key
 from deepfake_detection.api.ratelimit import RateLimits, charge_frames, check_frames
 from deepfake_detection.config import Settings
+from deepfake_detection.media.kind import Kind
 from deepfake_detection.monitoring.metrics import get_metrics
-
-MediaKind = Literal["image", "video"]
+from deepfake_detection.runtime.options import AnalysisOptions
 
 
 def rate_limits(request: Request) -> RateLimits | None:
@@ -43,7 +41,7 @@ def frames_analysed(result: Mapping[str, object]) -> int:
     return frames if isinstance(frames, int) else 0
 
 
-def job_frames(settings: Settings, kind: MediaKind, options: AnalysisOptions) -> int:
+def job_frames(settings: Settings, kind: Kind, options: AnalysisOptions) -> int:
     """What a job is charged when it is queued: the most frames it may analyse (its result is not
     known yet, and the worker that computes it may run anywhere)."""
     if kind == "image":

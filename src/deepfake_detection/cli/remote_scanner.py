@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 
-from deepfake_detection.cli.scanner import FileResult, Kind, kind_of
+from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.client import ApiError, Client, ImageResult, VideoResult
 from deepfake_detection.client.results import Box
 from deepfake_detection.errors import DetectionError
+from deepfake_detection.media.kind import Kind, file_kind
 
 
 class RemoteScanner:
@@ -37,7 +38,7 @@ class RemoteScanner:
     def scan(self, path: Path) -> FileResult:
         kind: Kind | None = None
         try:
-            kind = kind_of(path)
+            kind = file_kind(path)
             if kind == "image":
                 return image_result(path, self.client.analyze_image(path, **self.options))
             job = self.client.wait(self.client.submit_job(path, **self.options).id)

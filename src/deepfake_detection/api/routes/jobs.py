@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from deepfake_detection.api.auth import Caller
 from deepfake_detection.api.deps import ServicesDep
+from deepfake_detection.api.job_lifespan import VideoServices, VideoServicesDep
 from deepfake_detection.api.job_list import JobList
 from deepfake_detection.api.job_media import fetch_url, save_upload
 from deepfake_detection.api.schemas import ErrorResponse
@@ -25,10 +26,9 @@ from deepfake_detection.api.video_forms import (
     form_upload,
     read_options,
 )
-from deepfake_detection.api.video_schemas import JobAccepted, JobDeleted, JobResponse, job_response
-from deepfake_detection.api.video_services import VideoServices, VideoServicesDep
 from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
+from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
 from deepfake_detection.jobs.webhook import check_callback_url
 from deepfake_detection.keys.key import ApiKey
 from deepfake_detection.monitoring.metrics import get_metrics
@@ -81,8 +81,8 @@ async def create_job(
         if upload is not None and url is not None:
             raise InvalidRequest("send the media in 'file' or its address in 'url', not both")
         options = read_options(form, JobFormOptions)
-        services.detector(options.detector)
-        services.video_options(options)
+        services.models.detector(options.detector)
+        services.models.video_options(options)
         if options.callback_url:
             await anyio.to_thread.run_sync(_check_callback, videos, options.callback_url)
         await anyio.to_thread.run_sync(videos.jobs.check_capacity)
@@ -90,7 +90,9 @@ async def create_job(
         if upload is not None:
             kind = await anyio.to_thread.run_sync(save_upload, upload.file, path)
         else:
-            kind = await anyio.to_thread.run_sync(fetch_url, str(url), path, services.settings)
+            kind = await anyio.to_thread.run_sync(
+                fetch_url, str(url), path, services.models.settings
+            )
     try:
         job = await anyio.to_thread.run_sync(
             videos.jobs.submit, job_id, options.analysis(), options.callback_url, owner_of(caller)
@@ -99,7 +101,7 @@ async def create_job(
         path.unlink(missing_ok=True)
         raise
     get_metrics().jobs.labels("queued").inc()
-    await charge(request, job_frames(services.settings, kind, options))
+    await charge(request, job_frames(services.models.settings, kind, options))
     status_url = str(request.url_for("get_job", job_id=job.id).path)
     response.headers["Location"] = status_url
     return JobAccepted(id=job.id, status=job.status, status_url=status_url)
