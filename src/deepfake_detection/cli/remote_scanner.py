@@ -66,10 +66,18 @@ def image_result(path: Path, result: ImageResult) -> FileResult:
             "confidence": _round(face.detector_confidence),
             "fake_probability": _round(face.fake_probability),
             "label": face.label,
+            "reason": face.reason,
         }
         for face in result.faces
     )
-    return FileResult(path, "image", result.verdict, result.fake_probability, faces)
+    return FileResult(
+        path,
+        "image",
+        result.verdict,
+        result.fake_probability,
+        faces,
+        reason=result.verdict_reason,
+    )
 
 
 def video_result(path: Path, result: VideoResult) -> FileResult:
@@ -80,10 +88,20 @@ def video_result(path: Path, result: VideoResult) -> FileResult:
             "frames": len(person.timeline),
             "fake_probability": _round(person.score),
             "label": person.label,
+            "reason": person.reason,
+            "coverage": None if person.coverage is None else round(person.coverage, 4),
+            "decisive": person.decisive,
         }
         for person in result.persons
     )
-    return FileResult(path, "video", result.verdict, result.fake_probability, faces)
+    return FileResult(
+        path,
+        "video",
+        result.verdict,
+        result.fake_probability,
+        faces,
+        reason=result.verdict_reason,
+    )
 
 
 def _box(box: Box) -> list[float]:

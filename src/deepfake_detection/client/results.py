@@ -25,6 +25,8 @@ class Face:
     detector_confidence: float | None
     fake_probability: float
     label: str
+    """``real``, ``fake`` or ``uncertain`` (any other label a newer service gives is kept)."""
+    reason: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Face:
@@ -33,28 +35,31 @@ class Face:
             data.get("detector_confidence"),
             float(data["fake_probability"]),
             str(data["label"]),
+            data.get("reason"),
         )
 
 
 @dataclass(frozen=True)
 class ImageResult:
     verdict: str
-    """``real``, ``fake`` or ``no_face``."""
+    """``real``, ``fake``, ``uncertain`` or ``no_face``."""
+    verdict_reason: str | None
+    fake_probability: float | None
+    """The highest over the faces (``None`` without a face)."""
     faces: tuple[Face, ...]
     threshold: float
     model_version: str
     raw: dict[str, Any] = field(repr=False, compare=False)
 
-    @property
-    def fake_probability(self) -> float | None:
-        """The highest over the faces (``None`` without a face)."""
-        return max((f.fake_probability for f in self.faces), default=None)
-
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImageResult:
+        faces = tuple(Face.from_json(f) for f in data["faces"])
+        highest = max((f.fake_probability for f in faces), default=None)
         return cls(
             verdict=str(data["verdict"]),
-            faces=tuple(Face.from_json(f) for f in data["faces"]),
+            verdict_reason=data.get("verdict_reason"),
+            fake_probability=data.get("fake_probability", highest),
+            faces=faces,
             threshold=float(data["threshold"]),
             model_version=str(data["model"]["version"]),
             raw=data,
@@ -86,30 +91,41 @@ class Person:
     score: float
     label: str
     timeline: tuple[FaceSample, ...]
+    reason: str | None = None
+    coverage: float | None = None
+    decisive: bool | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Person:
-        timeline = tuple(FaceSample.from_json(s) for s in data["timeline"])
-        return cls(int(data["id"]), float(data["score"]), str(data["label"]), timeline)
+        return cls(
+            int(data["id"]),
+            float(data["score"]),
+            str(data["label"]),
+            tuple(FaceSample.from_json(s) for s in data["timeline"]),
+            data.get("reason"),
+            data.get("coverage"),
+            data.get("decisive"),
+        )
 
 
 @dataclass(frozen=True)
 class VideoResult:
     verdict: str
+    verdict_reason: str | None
+    fake_probability: float | None
+    """The video's score: the deciding persons' highest."""
     persons: tuple[Person, ...]
     sampled_frames: int
     threshold: float
     model_version: str
     raw: dict[str, Any] = field(repr=False, compare=False)
 
-    @property
-    def fake_probability(self) -> float | None:
-        return max((p.score for p in self.persons), default=None)
-
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VideoResult:
         return cls(
             verdict=str(data["verdict"]),
+            verdict_reason=data.get("verdict_reason"),
+            fake_probability=data.get("fake_probability"),
             persons=tuple(Person.from_json(p) for p in data["persons"]),
             sampled_frames=int(data["sampled_frames"]),
             threshold=float(data["threshold"]),
