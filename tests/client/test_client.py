@@ -106,7 +106,10 @@ def test_retries_wait_as_retry_after_says(server: LiveServer) -> None:
     # The 2nd and 3rd calls were refused with Retry-After (1-2 s each), waited for, retried.
     assert waited >= 2.0
 
-    # The last retry used the window: without retries, the next call is refused at once.
-    with Client(server.url, slow, retries=0) as impatient, pytest.raises(ApiError) as refused:
+    # Without retries, a call over the limit is the 429 itself (a minute's window: no timing race).
+    once = server.create_key("once", "--rate-limit", "1/minute")
+    with Client(server.url, once, retries=0) as impatient:
         impatient.list_jobs()
+        with pytest.raises(ApiError) as refused:
+            impatient.list_jobs()
     assert refused.value.status == 429
