@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+import limits
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -86,10 +87,36 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(1.0, ge=0)
     webhook_timeout_s: float = Field(10.0, gt=0)
 
+    # Running it for many users: API keys, limits, metrics, logs, media by URL (README).
+    auth: Literal["none", "keys"] = Field("none", description="keys: the API needs an API key")
+    rate_limit: str | None = Field(None, description="all requests together, e.g. 200/second")
+    key_rate_limit: str | None = Field(None, description="per key, unless the key has its own")
+    key_daily_frames: int | None = Field(
+        None, ge=1, description="frames a key may analyse per day (an image is one)"
+    )
+    rate_limit_storage: str | None = Field(
+        None, description="limits storage URI; None: memory (embedded) or redis_url (celery)"
+    )
+    metrics_auth: bool = Field(False, description="/metrics needs an API key too (with keys on)")
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    access_log: bool = Field(True, description="one JSON line per request")
+    fetch_allow_private: bool = Field(False, description="media URLs to private addresses")
+    fetch_timeout_s: float = Field(60.0, gt=0, description="the longest a media download may take")
+
     # The HTTP server.
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     workers: int = Field(1, ge=1)
+
+    @field_validator("rate_limit", "key_rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                limits.parse(value)
+            except ValueError as exc:
+                raise ValueError("expected N/second, N/minute, N/hour or N/day") from exc
+        return value
 
     @classmethod
     def settings_customise_sources(

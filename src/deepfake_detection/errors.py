@@ -53,3 +53,32 @@ class ModelUnavailable(DetectionError):
 class NotFound(DetectionError):
     code = "not_found"
     http_status = 404
+
+
+class Unauthorized(DetectionError):
+    """No API key, or one that is unknown or revoked (with ``DFD_AUTH=keys``)."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class RateLimited(DetectionError):
+    """Too many requests or too much media for now; ``retry_after_s`` says when to come back."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class QuotaExceeded(RateLimited):
+    code = "quota_exceeded"
+
+
+class FetchFailed(DetectionError):
+    """A media URL could not be downloaded (refused address, connection error, HTTP error)."""
+
+    code = "fetch_failed"
+    http_status = 400

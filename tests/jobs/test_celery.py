@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import httpx
 import numpy as np
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from skimage import data
 from synthetic_video import face_scene, write_video
 
@@ -87,10 +89,10 @@ class Workers:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.files: list[IO[bytes]] = []
 
-    def start(self, name: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, *options: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("wb")
         self.files.append(log)
-        command = [sys.executable, "-m", "deepfake_detection.cli.main", "worker"]
+        command = [sys.executable, "-m", "deepfake_detection.cli.main", "worker", *options]
         command += ["--pool", "solo", "--hostname", f"{name}@test", "--log-level", "info"]
         process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.processes[name] = process
@@ -158,7 +160,8 @@ def test_jobs_run_on_a_worker_process(
     limited = JobService(service.backend, tmp_path / "data", 3600, max_queued=3)
     with pytest.raises(Overloaded):
         limited.check_capacity()
-    workers.start("w1")
+    metrics_port = _free_port()
+    workers.start("w1", "--metrics-port", str(metrics_port), "--metrics-host", "127.0.0.1")
     jobs = [_wait(service, job_id, "succeeded", 90, tmp_path) for job_id in ids]
     assert [j.status for j in jobs] == ["succeeded"] * 3
     result = jobs[0].result
@@ -168,6 +171,18 @@ def test_jobs_run_on_a_worker_process(
     assert result["model"] == {"name": "tiny", "version": "1.2.3"}
     # Idempotent: a finished job delivered again is not run again.
     assert jobs[0].attempts == 1
+    # The worker's own metrics: its jobs, their stages and verdicts.
+    text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("dfd_jobs_total", (("status", "succeeded"),))] == 3
+    detect = ("dfd_stage_duration_seconds_count", (("kind", "video"), ("stage", "detect")))
+    assert samples[detect] == 3
+    verdicts = [v for (name, _), v in samples.items() if name == "dfd_verdicts_total"]
+    assert sum(verdicts) == 3
 
 
 def test_a_job_whose_worker_is_killed_completes_on_another(

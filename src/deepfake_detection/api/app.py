@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 from deepfake_detection import __version__
 from deepfake_detection.api.body_limit import BodyLimitMiddleware
 from deepfake_detection.api.errors import install_error_handlers
+from deepfake_detection.api.gateway import install_gateway
 from deepfake_detection.api.job_lifespan import video_body_limits, video_lifespan
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
@@ -85,6 +86,7 @@ def create_app(
     install_error_handlers(app)
     limits = {"/": request_body_limit(settings), **video_body_limits(settings)}
     app.add_middleware(BodyLimitMiddleware, limits=limits)
+    install_gateway(app, settings)
     for router in routers:
         app.include_router(router)
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from deepfake_detection.api.services import Services
+from deepfake_detection.api.usage import check_quota
 from deepfake_detection.errors import ModelUnavailable
 
 
@@ -22,9 +23,11 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def analysis_slot(services: ServicesDep) -> AsyncIterator[None]:
-    """Holds one in-flight slot for the request (503 ``overloaded`` when none is free). Resolved
-    before the body is read, so a refused request costs no upload."""
+async def analysis_slot(request: Request, services: ServicesDep) -> AsyncIterator[None]:
+    """Holds one in-flight slot for the request (503 ``overloaded`` when none is free), once the
+    caller's daily quota is known to have room (429). Resolved before the body is read, so a
+    refused request costs no upload."""
+    await check_quota(request)
     with services.in_flight.slot():
         yield
 

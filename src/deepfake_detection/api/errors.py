@@ -18,7 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from deepfake_detection.errors import DetectionError, InvalidOptions, InvalidRequest
+from deepfake_detection.errors import (
+    DetectionError,
+    InvalidOptions,
+    InvalidRequest,
+    RateLimited,
+)
 
 RETRY_AFTER_S = 1
 """What a 503 answer tells the client to wait before retrying (``Retry-After``, seconds)."""
@@ -29,6 +34,8 @@ _CODES_BY_STATUS = {
     405: "method_not_allowed",
     413: "too_large",
     415: "unsupported_media",
+    401: "unauthorized",
+    429: "rate_limited",
     422: "invalid_options",
     503: "unavailable",
 }
@@ -80,6 +87,10 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 def to_response(request: Request, exc: Exception) -> JSONResponse:
     """The one mapping from an exception to the JSON error answer."""
+    if isinstance(exc, RateLimited):
+        return error_response(
+            exc.http_status, exc.code, exc.message, {"Retry-After": str(exc.retry_after_s)}
+        )
     if isinstance(exc, DetectionError):
         headers = _retry_after(exc.http_status)
         return error_response(exc.http_status, exc.code, exc.message, headers)

@@ -39,11 +39,17 @@ def media_type(request: Request) -> str:
 
 
 @asynccontextmanager
-async def open_form(request: Request, *, allowed: Collection[str]) -> AsyncIterator[FormData]:
-    """The request's multipart form, closed (temporary files removed) when the block ends.
-    A field outside ``allowed`` is a 400 naming the expected ones."""
+async def open_form(
+    request: Request, *, allowed: Collection[str], urlencoded: bool = False
+) -> AsyncIterator[FormData]:
+    """The request's multipart form (or, with ``urlencoded``, a form without files too), closed
+    (temporary files removed) when the block ends. A field outside ``allowed`` is a 400 naming
+    the expected ones."""
     kind = media_type(request)
-    if kind != "multipart/form-data":
+    accepted = ("multipart/form-data", "application/x-www-form-urlencoded")[
+        : 2 if urlencoded else 1
+    ]
+    if kind not in accepted:
         raise UnsupportedMedia(f"send the upload as multipart/form-data (got {kind or 'nothing'})")
     async with request.form(max_files=1, max_fields=_MAX_FORM_FIELDS) as form:
         unknown = sorted(set(form.keys()) - set(allowed))

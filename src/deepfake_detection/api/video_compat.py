@@ -20,6 +20,7 @@ from deepfake_detection.api.job_lifespan import VideoServices
 from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.uploads import form_text, open_form
+from deepfake_detection.api.usage import charge
 from deepfake_detection.api.video_forms import form_upload
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
@@ -45,6 +46,7 @@ async def detect_deepfake_video(
         options = resolve_video_options(services.models.settings, frames=frames)
         work = partial(videos.analyzer.analyze, upload.file, options, detector=detector)
         analysis = await services.run_cpu(work)
+    await charge(request, analysis.sampled_frames)
     return CompatImageResponse(
         face_detection_method=original_names.get(analysis.detector, analysis.detector),
         predictions=compat_predictions(analysis),

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "train": "Train the face-crop classifier on the DFDC crops (checkpointed, resumable).",
     "export": "Calibrate, pick the threshold and export a checkpoint to ONNX with its model card.",
     "worker": "Run a Celery worker for queued jobs (job backend `celery`; settings from DFD_*).",
+    "keys": "Create, list and revoke API keys (used with DFD_AUTH=keys).",
 }
 
 

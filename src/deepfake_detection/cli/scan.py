@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
 from deepfake_detection.analysis.video import VideoOptions
 from deepfake_detection.cli.environment import Environment, ExitStatus, UsageError
+from deepfake_detection.cli.remote_scanner import RemoteScanner
 from deepfake_detection.cli.scanner import FileResult, Scanner
 from deepfake_detection.config import Settings, get_settings
 from deepfake_detection.detectors.registry import list_detectors
@@ -81,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="instead of --frames: one video frame every S seconds",
     )
+    parser.add_argument(
+        "--server", metavar="URL", help="let the service at URL analyse the files (no local model)"
+    )
+    parser.add_argument(
+        "--api-key", help="the service's API key (default: DFD_API_KEY; with --server)"
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -98,8 +106,13 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         )
         if value is not None
     }
-    settings = get_settings(**overrides)
-    scanner = Scanner(settings, _video_options(settings, args))  # the models load once, here
+    scanner: FileScanner
+    if args.server:
+        api_key = args.api_key or os.environ.get("DFD_API_KEY") or None
+        scanner = RemoteScanner(args.server, api_key, **_remote_options(args))
+    else:
+        settings = get_settings(**overrides)
+        scanner = Scanner(settings, _video_options(settings, args))  # the models load once, here
     files = list(collect_files(args.paths))
     fake = errors = False
     if not args.json:
@@ -114,6 +127,14 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if fake:
         return ExitStatus.FAKE_FOUND
     return ExitStatus.ERROR if errors else ExitStatus.OK
+
+
+class FileScanner(Protocol):
+    def scan(self, path: Path) -> FileResult: ...
+
+
+def _remote_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"detector": args.detector, "threshold": args.threshold, "max_faces": args.max_faces}
 
 
 def collect_files(paths: Iterable[Path]) -> Iterator[Path]:

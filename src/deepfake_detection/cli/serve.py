@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.config import get_settings
+from deepfake_detection.monitoring.logs import uvicorn_log_config
 
 APP_FACTORY = "deepfake_detection.api.app:create_app"
 
@@ -18,17 +20,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--log-level",
-        default="info",
         choices=("critical", "error", "warning", "info", "debug"),
-        help="uvicorn log level (default: info)",
+        help="log level of the service and uvicorn (default: DFD_LOG_LEVEL or info)",
     )
     parser.add_argument(
-        "--no-access-log", action="store_true", help="do not log one line per request"
+        "--no-access-log", action="store_true", help="do not log one JSON line per request"
     )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k)) is not None}
+    # The worker processes read their settings from the environment: pass the options on there.
+    if args.log_level:
+        os.environ["DFD_LOG_LEVEL"] = args.log_level
+    if args.no_access_log:
+        os.environ["DFD_ACCESS_LOG"] = "false"
     # Validated here so that a bad setting fails at once with a clear message, not in each worker.
     settings = get_settings(**overrides)
     import uvicorn
@@ -45,7 +51,9 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_level=args.log_level,
-        access_log=not args.no_access_log,
+        log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_level),
+        # The service writes its own access log: one JSON line per request (api/access_log.py).
+        access_log=False,
     )
     return ExitStatus.OK

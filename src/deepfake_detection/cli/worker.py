@@ -16,6 +16,7 @@ import argparse
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.monitoring.exporter import prepare_multiprocess, serve_metrics
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--hostname", help="worker name (default: Celery's, from the host name)")
     parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve the Prometheus metrics of this worker's jobs on this port (/metrics)",
+    )
+    parser.add_argument(
+        "--metrics-host", default="0.0.0.0", help="address of the metrics port (default: all)"
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("critical", "error", "warning", "info", "debug"),
@@ -52,6 +61,9 @@ def worker_settings(args: argparse.Namespace) -> Settings:
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     settings = worker_settings(args)
+    if args.metrics_port is not None:
+        # Before the job modules import prometheus-client: the pool's processes share the folder.
+        prepare_multiprocess()
     from deepfake_detection.jobs.celery_backend import create_celery_app
 
     if args.threads is not None:
@@ -76,5 +88,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         f"video decoder {settings.video_decode_threads or 'one per CPU'}",
         file=env.stderr,
     )
+    if args.metrics_port is not None:
+        serve_metrics(args.metrics_host, args.metrics_port)
     app.worker_main(argv)
     return ExitStatus.OK

@@ -57,6 +57,18 @@ class JobStore(Protocol):
         """Ids of the queued jobs, oldest first."""
         ...
 
+    def list_jobs(
+        self,
+        owner: str | None,
+        status: JobStatus | None,
+        limit: int,
+        before: tuple[float, str] | None = None,
+    ) -> list[Job]:
+        """Up to ``limit`` jobs of ``owner`` (``None``: every job), newest first (creation time,
+        then id), only those with ``status`` if given, and only those after ``before`` (the
+        creation time and id of the last job of the previous page)."""
+        ...
+
 
 class JobBackend(Protocol):
     """Runs queued jobs with ``run_job`` (task.py), wherever its workers are."""

@@ -36,6 +36,8 @@ class Job:
     attempts: int = 0
     result: JSONObject | None = None
     error: JobError | None = None
+    owner: str | None = None
+    """The id of the API key that created the job (``None`` with keys off)."""
 
     @property
     def finished(self) -> bool:

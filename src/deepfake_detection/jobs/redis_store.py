@@ -41,6 +41,8 @@ class RedisJobStore:
         pipe = self._redis.pipeline()
         pipe.hset(self._key(job.id), mapping=mapping)
         pipe.zadd(self._index, {job.id: job.created_at})
+        if job.owner is not None:
+            pipe.zadd(self._owner_index(job.owner), {job.id: job.created_at})
         pipe.execute()
 
     def get(self, job_id: str) -> Job | None:
@@ -80,6 +82,8 @@ class RedisJobStore:
         pipe = self._redis.pipeline()
         pipe.delete(self._key(job_id))
         pipe.zrem(self._index, job_id)
+        if job is not None and job.owner is not None:
+            pipe.zrem(self._owner_index(job.owner), job_id)
         pipe.execute()
         return job
 
@@ -95,6 +99,35 @@ class RedisJobStore:
     def queued(self) -> list[str]:
         return []
 
+    def list_jobs(
+        self,
+        owner: str | None,
+        status: JobStatus | None,
+        limit: int,
+        before: tuple[float, str] | None = None,
+    ) -> list[Job]:
+        index = self._index if owner is None else self._owner_index(owner)
+        top: float | str = "+inf" if before is None else before[0]
+        jobs: list[Job] = []
+        offset = 0
+        while len(jobs) < limit:
+            # Equal scores come in reverse order of the id, as the SQLite store sorts them.
+            page: list[tuple[str, float]] = self._redis.zrevrangebyscore(  # type: ignore[assignment]
+                index, top, "-inf", start=offset, num=100, withscores=True
+            )
+            if not page:
+                break
+            offset += len(page)
+            for job_id, created_at in page:
+                if before is not None and (created_at, job_id) >= before:
+                    continue
+                job = self.get(job_id)
+                if job is not None and status in (None, job.status):
+                    jobs.append(job)
+                    if len(jobs) == limit:
+                        break
+        return jobs
+
     def _change(self, job_id: str, allowed: str, attempt: bool, **fields: object) -> bool:
         args: list[Any] = [allowed, "1" if attempt else "0"]
         for name, value in fields.items():
@@ -103,6 +136,9 @@ class RedisJobStore:
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}job:{job_id}"
+
+    def _owner_index(self, owner: str) -> str:
+        return f"{self._prefix}owner:{owner}:jobs"
 
     @property
     def _index(self) -> str:
@@ -121,6 +157,8 @@ def _fields(job: Job) -> dict[str, str]:
     }
     if job.callback_url:
         fields["callback_url"] = job.callback_url
+    if job.owner is not None:
+        fields["owner"] = job.owner
     return fields
 
 
@@ -143,4 +181,5 @@ def _job(job_id: str, data: dict[str, str]) -> Job:
         attempts=int(data.get("attempts", 0)),
         result=json.loads(data["result"]) if "result" in data else None,
         error=error,
+        owner=data.get("owner"),
     )

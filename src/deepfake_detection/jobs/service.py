@@ -7,15 +7,16 @@ UUID), never from the client, so two uploads can never share a file. A finished 
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import time
 import uuid
 from pathlib import Path
 
-from deepfake_detection.errors import NotFound, Overloaded
+from deepfake_detection.errors import InvalidOptions, NotFound, Overloaded
 from deepfake_detection.jobs.base import JobBackend
-from deepfake_detection.jobs.job import Job, Removal
+from deepfake_detection.jobs.job import Job, JobStatus, Removal
 from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
@@ -51,8 +52,15 @@ class JobService:
     def upload_path(self, job_id: str) -> Path:
         return self.uploads / f"{job_id}.upload"
 
-    def submit(self, job_id: str, options: AnalysisOptions, callback_url: str | None) -> Job:
-        """Queue the job whose upload is already at ``upload_path(job_id)``."""
+    def submit(
+        self,
+        job_id: str,
+        options: AnalysisOptions,
+        callback_url: str | None,
+        owner: str | None = None,
+    ) -> Job:
+        """Queue the job whose upload is already at ``upload_path(job_id)``, owned by the API key
+        ``owner`` (``None`` with keys off)."""
         now = time.time()
         job = Job(
             id=job_id,
@@ -63,21 +71,42 @@ class JobService:
             callback_url=callback_url,
             created_at=now,
             updated_at=now,
+            owner=owner,
         )
         self.store.add(job)
         self.backend.enqueue(job)
         return job
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, owner: str | None = None) -> Job:
+        """The job; ``NotFound`` when there is none, or when ``owner`` is given and the job is
+        another key's (the same answer: a job id says nothing about other clients' jobs)."""
         job = self.store.get(job_id) if _JOB_ID.fullmatch(job_id) else None
+        if job is not None and owner is not None and job.owner != owner:
+            job = None
         if job is None:
             raise NotFound(f"no job {job_id!r} (finished jobs are removed after their retention)")
         return job
 
-    def cancel_or_delete(self, job_id: str) -> Removal:
+    def list_jobs(
+        self,
+        owner: str | None,
+        status: JobStatus | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[Job], str | None]:
+        """A page of ``owner``'s jobs (every job for ``None``), newest first, and the cursor of
+        the next page (``None`` on the last)."""
+        before = None if cursor is None else decode_cursor(cursor)
+        jobs = self.store.list_jobs(owner, status, limit + 1, before)
+        if len(jobs) <= limit:
+            return jobs, None
+        last = jobs[limit - 1]
+        return jobs[:limit], encode_cursor(last.created_at, last.id)
+
+    def cancel_or_delete(self, job_id: str, owner: str | None = None) -> Removal:
         """A queued or running job is cancelled; a finished one is deleted. Either way its upload
         is removed (a worker still reading it keeps its open file until it stops)."""
-        job = self.get(job_id)
+        job = self.get(job_id, owner)
         if not job.finished:
             cancelled = self.store.cancel(job_id)
             if cancelled is not None and cancelled.status == "cancelled":
@@ -98,3 +127,19 @@ class JobService:
 
     def _remove_upload(self, job_id: str) -> None:
         self.upload_path(job_id).unlink(missing_ok=True)
+
+
+def encode_cursor(created_at: float, job_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_at!r}:{job_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    """The creation time and id a cursor points after; ``InvalidOptions`` for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, job_id = text.split(":")
+        if not _JOB_ID.fullmatch(job_id):
+            raise ValueError(job_id)
+        return float(created_at), job_id
+    except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise InvalidOptions(f"cursor {cursor!r} is not one this service gave") from exc

@@ -36,9 +36,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
 """
+# Added after the first release: older files get the column when opened.
+_OWNER = """
+ALTER TABLE jobs ADD COLUMN owner TEXT;
+"""
+_OWNER_INDEX = "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created_at, id);"
 _COLUMNS = (
     "id, status, progress, options, upload_path, callback_url, created_at, updated_at, attempts, "
-    "result, error_code, error_message"
+    "result, error_code, error_message, owner"
 )
 
 
@@ -53,7 +58,7 @@ class SqliteJobStore:
     def add(self, job: Job) -> None:
         with self._connect() as db:
             db.execute(
-                f"INSERT INTO jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _row(job),
             )
 
@@ -142,6 +147,33 @@ class SqliteJobStore:
             ).fetchall()
         return [row[0] for row in rows]
 
+    def list_jobs(
+        self,
+        owner: str | None,
+        status: JobStatus | None,
+        limit: int,
+        before: tuple[float, str] | None = None,
+    ) -> list[Job]:
+        if not self._exists():
+            return []
+        clauses, params = ["1"], list[object]()
+        if owner is not None:
+            clauses.append("owner = ?")
+            params.append(owner)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if before is not None:
+            clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            params += [before[0], before[0], before[1]]
+        sql = (
+            f"SELECT {_COLUMNS} FROM jobs WHERE {' AND '.join(clauses)} "
+            "ORDER BY created_at DESC, id DESC LIMIT ?"
+        )
+        with self._connect() as db:
+            rows = db.execute(sql, (*params, limit)).fetchall()
+        return [_job(row) for row in rows]
+
     def _exists(self) -> bool:
         return self._created or self.path.exists()
 
@@ -158,6 +190,10 @@ class SqliteJobStore:
                 with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(_SCHEMA)
+                    columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+                    if "owner" not in columns:
+                        db.executescript(_OWNER)
+                    db.execute(_OWNER_INDEX)
                 self._created = True
         # Autocommit: each statement is its own transaction.
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
@@ -178,12 +214,13 @@ def _row(job: Job) -> tuple[object, ...]:
         None if job.result is None else json.dumps(job.result),
         None if job.error is None else job.error.code,
         None if job.error is None else job.error.message,
+        job.owner,
     )
 
 
 def _job(row: tuple[Any, ...]) -> Job:
     (id_, status, progress, options, upload, callback, created, updated, attempts) = row[:9]
-    result, error_code, error_message = row[9:]
+    result, error_code, error_message, owner = row[9:]
     return Job(
         id=id_,
         status=_status(status),
@@ -196,6 +233,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         attempts=attempts,
         result=None if result is None else json.loads(result),
         error=None if error_code is None else JobError(error_code, error_message or ""),
+        owner=owner,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.jobs.base import JobStore
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
+from deepfake_detection.monitoring.metrics import get_metrics
 from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,10 @@ def _finish(
     if job is None:  # cancelled or deleted while it ran
         current = store.get(job_id)
         return None if current is None else current.status
+    metrics = get_metrics()
+    metrics.jobs.labels(job.status).inc()
+    if result is not None:
+        metrics.observe_analysis(result)
     if notify is not None and job.callback_url:
         try:
             notify(job)

@@ -65,14 +65,14 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]).split("%")[0] for info in infos]
 
 
-def _parts(url: str) -> SplitResult:
+def _parts(url: str, field: str = "callback_url") -> SplitResult:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidOptions(f"callback_url must be an http or https URL, not {url!r}")
+        raise InvalidOptions(f"{field} must be an http or https URL, not {url!r}")
     if parts.username is not None:
         # The request is sent to the checked address, not to the URL as written; and the
         # signature already tells the receiver who sent it.
-        raise InvalidOptions("callback_url must not carry a user name or password")
+        raise InvalidOptions(f"{field} must not carry a user name or password")
     return parts
 
 
@@ -80,25 +80,59 @@ def _port(parts: SplitResult) -> int:
     return parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def vetted_address(url: str, *, allow_private: bool, resolve: Resolver = system_resolver) -> str:
-    """The address to send to: ``url``'s host resolved once, every answer checked; else
-    ``InvalidOptions``."""
-    parts = _parts(url)
+def vetted_address(
+    url: str,
+    *,
+    allow_private: bool,
+    resolve: Resolver = system_resolver,
+    field: str = "callback_url",
+    setting: str = "DFD_WEBHOOK_ALLOW_PRIVATE",
+) -> str:
+    """The address to connect to: ``url``'s host resolved once, every answer checked; else
+    ``InvalidOptions`` (``field`` and ``setting`` name the URL and the switch in its message)."""
+    parts = _parts(url, field)
     host = str(parts.hostname)
     try:
         addresses = resolve(host, _port(parts))
     except (OSError, UnicodeError) as exc:
-        raise UnresolvedCallback(f"callback_url: cannot resolve {host!r}: {exc}") from exc
+        raise UnresolvedCallback(f"{field}: cannot resolve {host!r}: {exc}") from exc
     if not addresses:
-        raise InvalidOptions(f"callback_url: {host!r} has no address")
+        raise InvalidOptions(f"{field}: {host!r} has no address")
     for text in addresses:
         address = ipaddress.ip_address(text)
-        if not allow_private and (not address.is_global or address.is_multicast):
+        if not allow_private and not is_public(address):
             raise InvalidOptions(
-                f"callback_url: {host} is a private or internal address ({address}); "
-                "the operator has not allowed those (DFD_WEBHOOK_ALLOW_PRIVATE)"
+                f"{field}: {host} is a private or internal address ({address}); "
+                f"the operator has not allowed those ({setting})"
             )
     return addresses[0]
+
+
+# IPv6 ranges that carry an IPv4 address in their low 32 bits (NAT64, the deprecated
+# IPv4-compatible form): a router may deliver them to that IPv4 address.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64, compatible)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return []
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if address.teredo is not None:
+        found += list(address.teredo)
+    if any(address in net for net in (*_NAT64, _IPV4_COMPATIBLE)):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address, and so is every IPv4 address it embeds."""
+    if not address.is_global or address.is_multicast:
+        return False
+    return all(is_public(inner) for inner in embedded_ipv4(address))
 
 
 def check_callback_url(
@@ -111,7 +145,7 @@ def check_callback_url(
         vetted_address(url, allow_private=False, resolve=resolve)
 
 
-def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
     """``url`` with its host replaced by ``address``; the ``Host`` header and the TLS name that
     keep the request what it was."""
     parts = _parts(url)
@@ -147,7 +181,7 @@ def send_webhook(
             if attempt < policy.retries and isinstance(exc, UnresolvedCallback):
                 continue
             return False
-        pinned, host, extensions = _pinned(url, address)
+        pinned, host, extensions = pinned_request(url, address)
         try:
             with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
                 response = client.post(

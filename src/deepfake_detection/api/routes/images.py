@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
 from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
 from deepfake_detection.api.uploads import read_image_upload
+from deepfake_detection.api.usage import record_analysis
 from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response
 
 router = APIRouter(prefix="/v1", tags=["images"])
@@ -60,4 +61,6 @@ async def analyze_image(
     max_faces = services.models.max_faces(options.max_faces)
     work = partial(services.models.analyze, upload.data, detector, options.threshold, max_faces)
     analyzed = await services.run_cpu(work)
-    return image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
+    response = image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
+    await record_analysis(request, response.model_dump(mode="json"))
+    return response

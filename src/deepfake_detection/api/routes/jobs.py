@@ -1,4 +1,5 @@
-"""Asynchronous jobs: ``POST /v1/jobs`` (an image or a video), ``GET`` and ``DELETE /v1/jobs/{id}``.
+"""Asynchronous jobs: ``POST /v1/jobs`` (an image or a video, uploaded or by URL), ``GET /v1/jobs``
+(the caller's jobs), ``GET`` and ``DELETE /v1/jobs/{id}`` (only the key that created the job).
 
 The upload is copied to the job's own file on the data volume (named by the job id) before the job
 is queued; the job's result is what ``POST /v1/images`` or ``POST /v1/videos`` would answer.
@@ -6,34 +7,38 @@ is queued; the job's result is what ``POST /v1/images`` or ``POST /v1/videos`` w
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import IO, Any
+from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from deepfake_detection.api.auth import Caller
 from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServices, VideoServicesDep
+from deepfake_detection.api.job_list import JobList
+from deepfake_detection.api.job_media import fetch_url, save_upload
 from deepfake_detection.api.schemas import ErrorResponse
-from deepfake_detection.api.uploads import open_form
+from deepfake_detection.api.uploads import form_text, open_form
+from deepfake_detection.api.usage import charge, check_quota, job_frames
 from deepfake_detection.api.video_forms import (
     JOB_OPTION_FIELDS,
     JobFormOptions,
     form_upload,
     read_options,
 )
-from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.errors import InvalidOptions, InvalidRequest
+from deepfake_detection.jobs.job import JobStatus
 from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
 from deepfake_detection.jobs.webhook import check_callback_url
-from deepfake_detection.media.kind import SNIFF_BYTES, media_kind
+from deepfake_detection.keys.key import ApiKey
+from deepfake_detection.monitoring.metrics import get_metrics
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in {
-        400: "malformed request or empty upload",
+        400: "malformed request, empty upload, or a url that could not be fetched (fetch_failed)",
         413: "upload too large",
         415: "neither a supported image nor a supported video (sniffed from the bytes)",
         422: "invalid options, or a callback_url that is not allowed",
@@ -46,9 +51,9 @@ def _request_body() -> dict[str, Any]:
     form = JobFormOptions.model_json_schema()
     form["properties"] = {
         "file": {"type": "string", "format": "binary", "description": "an image or a video"},
+        "url": {"type": "string", "description": "instead of file: where to download it"},
         **form["properties"],
     }
-    form["required"] = ["file"]
     content = {"multipart/form-data": {"schema": form}}
     return {"requestBody": {"required": True, "content": content}}
 
@@ -60,11 +65,21 @@ def _request_body() -> dict[str, Any]:
     responses={**_ERRORS, 202: {"description": "queued; poll status_url"}},
 )
 async def create_job(
-    request: Request, response: Response, services: ServicesDep, videos: VideoServicesDep
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    videos: VideoServicesDep,
+    caller: Caller,
 ) -> JobAccepted:
     """Queue the analysis of an image or a video; answers at once with the job's status URL."""
-    async with open_form(request, allowed=("file", *JOB_OPTION_FIELDS)) as form:
-        upload = form_upload(form, "file")
+    await check_quota(request)
+    async with open_form(
+        request, allowed=("file", "url", *JOB_OPTION_FIELDS), urlencoded=True
+    ) as form:
+        url = form_text(form, "url")
+        upload = None if url is not None and "file" not in form else form_upload(form, "file")
+        if upload is not None and url is not None:
+            raise InvalidRequest("send the media in 'file' or its address in 'url', not both")
         options = read_options(form, JobFormOptions)
         services.models.detector(options.detector)
         services.models.video_options(options)
@@ -72,31 +87,59 @@ async def create_job(
             await anyio.to_thread.run_sync(_check_callback, videos, options.callback_url)
         await anyio.to_thread.run_sync(videos.jobs.check_capacity)
         job_id, path = videos.jobs.new_upload()
-        await anyio.to_thread.run_sync(_save_upload, upload.file, path)
+        if upload is not None:
+            kind = await anyio.to_thread.run_sync(save_upload, upload.file, path)
+        else:
+            kind = await anyio.to_thread.run_sync(
+                fetch_url, str(url), path, services.models.settings
+            )
     try:
         job = await anyio.to_thread.run_sync(
-            videos.jobs.submit, job_id, options.analysis(), options.callback_url
+            videos.jobs.submit, job_id, options.analysis(), options.callback_url, owner_of(caller)
         )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    get_metrics().jobs.labels("queued").inc()
+    await charge(request, job_frames(services.models.settings, kind, options))
     status_url = str(request.url_for("get_job", job_id=job.id).path)
     response.headers["Location"] = status_url
     return JobAccepted(id=job.id, status=job.status, status_url=status_url)
 
 
+@router.get("/jobs", responses={422: {"model": ErrorResponse}})
+async def list_jobs(
+    videos: VideoServicesDep,
+    caller: Caller,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> JobList:
+    """The caller's jobs (with keys off: every job), newest first, a page at a time."""
+    jobs, next_cursor = await anyio.to_thread.run_sync(
+        videos.jobs.list_jobs, owner_of(caller), status, limit, cursor
+    )
+    return JobList(jobs=[job_response(job) for job in jobs], next_cursor=next_cursor)
+
+
 @router.get("/jobs/{job_id}", responses=_ERRORS | {404: {"model": ErrorResponse}})
-async def get_job(job_id: str, videos: VideoServicesDep) -> JobResponse:
+async def get_job(job_id: str, videos: VideoServicesDep, caller: Caller) -> JobResponse:
     """The job's status (queued, running with progress, succeeded, failed, cancelled) and, when
-    it succeeded, its result."""
-    return job_response(await anyio.to_thread.run_sync(videos.jobs.get, job_id))
+    it succeeded, its result. Another key's job is 404, as if it did not exist."""
+    return job_response(await anyio.to_thread.run_sync(videos.jobs.get, job_id, owner_of(caller)))
 
 
 @router.delete("/jobs/{job_id}", responses={404: {"model": ErrorResponse}})
-async def delete_job(job_id: str, videos: VideoServicesDep) -> JobDeleted:
+async def delete_job(job_id: str, videos: VideoServicesDep, caller: Caller) -> JobDeleted:
     """Cancel a queued or running job, or delete a finished one (with its upload)."""
-    outcome = await anyio.to_thread.run_sync(videos.jobs.cancel_or_delete, job_id)
+    outcome = await anyio.to_thread.run_sync(videos.jobs.cancel_or_delete, job_id, owner_of(caller))
+    if outcome == "cancelled":
+        get_metrics().jobs.labels("cancelled").inc()
     return JobDeleted(id=job_id, status=outcome)
+
+
+def owner_of(caller: ApiKey | None) -> str | None:
+    return None if caller is None else caller.id
 
 
 def _check_callback(videos: VideoServices, url: str) -> None:
@@ -106,17 +149,3 @@ def _check_callback(videos: VideoServices, url: str) -> None:
             "DFD_WEBHOOK_SECRET"
         )
     check_callback_url(url, allow_private=videos.webhooks.allow_private)
-
-
-def _save_upload(source: IO[bytes], path: Path) -> None:
-    """Copy the upload to the job's file; 400/415 (and nothing kept) unless it is a supported
-    image or video."""
-    source.seek(0)
-    media_kind(source.read(SNIFF_BYTES), source="the upload")
-    source.seek(0)
-    try:
-        with path.open("xb") as target:
-            shutil.copyfileobj(source, target, 1024 * 1024)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise

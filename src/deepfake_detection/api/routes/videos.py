@@ -14,6 +14,7 @@ from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
+from deepfake_detection.api.usage import record_analysis
 from deepfake_detection.api.video_forms import (
     OPTION_FIELDS,
     form_upload,
@@ -63,4 +64,6 @@ async def analyze_video(
             analysis = await services.run_cpu(work)
         except PayloadTooLarge as exc:
             raise PayloadTooLarge(f"{exc.message}; submit longer videos to POST /v1/jobs") from exc
-    return video_response(analysis)
+    response = video_response(analysis)
+    await record_analysis(request, response.model_dump(mode="json"))
+    return response

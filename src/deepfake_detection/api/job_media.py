@@ -1,0 +1,45 @@
+"""A job's media on the data volume: an upload copied, or a URL downloaded (``jobs/download.py``),
+kept only when it is a supported image or video (sniffed from its first bytes)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import IO
+
+from deepfake_detection.config import Settings
+from deepfake_detection.jobs.download import download
+from deepfake_detection.media.kind import SNIFF_BYTES, Kind, media_kind
+
+
+def save_upload(source: IO[bytes], path: Path) -> Kind:
+    """Copy the upload to the job's file; 400/415 (and nothing kept) unless it is a supported
+    image or video."""
+    source.seek(0)
+    kind = media_kind(source.read(SNIFF_BYTES), source="the upload")
+    source.seek(0)
+    try:
+        with path.open("xb") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return kind
+
+
+def fetch_url(url: str, path: Path, settings: Settings) -> Kind:
+    """Download ``url`` to the job's file with the uploads' size limit and the fetch time limit;
+    the same 400/415 as an upload for what it holds."""
+    download(
+        url,
+        path,
+        max_bytes=max(settings.video_max_bytes, settings.max_upload_bytes),
+        timeout_s=settings.fetch_timeout_s,
+        allow_private=settings.fetch_allow_private,
+    )
+    try:
+        with path.open("rb") as file:
+            return media_kind(file.read(SNIFF_BYTES), source="the download")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,121 @@
+"""Rate limits and daily media quotas, with the ``limits`` library: in this process's memory for the
+embedded set-up, in Redis (shared by every API replica) for the Celery one.
+
+- Requests: each key gets its own limit (the key's, else ``DFD_KEY_RATE_LIMIT``), and every request
+  counts against ``DFD_RATE_LIMIT`` too, keys or not. Moving windows, so a burst cannot straddle
+  two windows for twice the limit. Over a limit: 429 ``rate_limited`` with ``Retry-After``; every
+  limited answer carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``.
+- Media: frames analysed per key per day (an image is one frame; the key's ``daily_frames``, else
+  ``DFD_KEY_DAILY_FRAMES``), in a fixed day window. A request is refused (429 ``quota_exceeded``)
+  once the day's frames are used up; the one that crosses the quota is still answered.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import anyio.to_thread
+from limits import RateLimitItem, RateLimitItemPerDay, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+from deepfake_detection.config import Settings
+from deepfake_detection.errors import QuotaExceeded, RateLimited
+from deepfake_detection.keys.key import ApiKey
+
+GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where a caller stands against one limit, for the ``RateLimit-*`` headers."""
+
+    limit: int
+    remaining: int
+    reset_s: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_s),
+        }
+
+
+def storage_uri(settings: Settings) -> str:
+    if settings.rate_limit_storage:
+        return settings.rate_limit_storage
+    return settings.redis_url if settings.job_backend.strip().lower() == "celery" else "memory://"
+
+
+class RateLimits:
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.storage = storage or storage_from_string(storage_uri(settings))
+        self._requests = MovingWindowRateLimiter(self.storage)
+        self._frames = FixedWindowRateLimiter(self.storage)
+        self._global = parse(settings.rate_limit) if settings.rate_limit else None
+        self._key_default = settings.key_rate_limit
+        self._daily_frames = settings.key_daily_frames
+
+    def hit(self, key: ApiKey | None) -> Window | None:
+        """Count one request of ``key`` (``None``: keys off); ``RateLimited`` when over a limit.
+        The window of the narrowest limit that applies, for the answer's headers."""
+        shown: Window | None = None
+        limits: list[tuple[RateLimitItem, str]] = []
+        key_limit = None if key is None else key.rate_limit or self._key_default
+        if key is not None and key_limit:
+            limits.append((parse(key_limit), f"key:{key.id}"))
+        if self._global is not None:
+            limits.append((self._global, GLOBAL))
+        for item, who in limits:
+            allowed = self._requests.hit(item, who)
+            window = self._window(item, who)
+            if not allowed:
+                scope = "this API key" if who != GLOBAL else "the service"
+                raise RateLimited(
+                    f"too many requests: {scope} may make {item}; retry in {window.reset_s} s",
+                    retry_after_s=max(1, window.reset_s),
+                )
+            if shown is None or window.remaining < shown.remaining:
+                shown = window
+        return shown
+
+    def check_frames(self, key: ApiKey | None) -> None:
+        """``QuotaExceeded`` when ``key`` has used up today's frames."""
+        item = self._frames_item(key)
+        if key is None or item is None:
+            return
+        if not self._frames.test(item, "frames", key.id):
+            reset = self._window(item, "frames", key.id, moving=False).reset_s
+            raise QuotaExceeded(
+                f"this API key has used its {item.amount} frames for today; retry in {reset} s",
+                retry_after_s=max(1, reset),
+            )
+
+    def charge_frames(self, key: ApiKey | None, frames: int) -> None:
+        """Count ``frames`` analysed for ``key`` today (past the quota too: then it is spent)."""
+        item = self._frames_item(key)
+        if key is not None and item is not None and frames > 0:
+            self._frames.hit(item, "frames", key.id, cost=frames)
+
+    def _frames_item(self, key: ApiKey | None) -> RateLimitItem | None:
+        quota = None if key is None else key.daily_frames or self._daily_frames
+        return None if quota is None else RateLimitItemPerDay(quota)
+
+    def _window(self, item: RateLimitItem, *who: str, moving: bool = True) -> Window:
+        limiter = self._requests if moving else self._frames
+        stats = limiter.get_window_stats(item, *who)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        return Window(limit=item.amount, remaining=stats.remaining, reset_s=reset)
+
+
+async def check_frames(limits: RateLimits | None, key: ApiKey | None) -> None:
+    if limits is not None and key is not None:
+        await anyio.to_thread.run_sync(limits.check_frames, key)
+
+
+async def charge_frames(limits: RateLimits | None, key: ApiKey | None, frames: int) -> None:
+    if limits is not None and key is not None:
+        await anyio.to_thread.run_sync(limits.charge_frames, key, frames)

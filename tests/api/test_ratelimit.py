@@ -1,0 +1,60 @@
+"""Rate limits in one process (memory storage): the global limit without keys, the headers, and
+the daily frame quota of a key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.conftest import AppFactory
+from api.images import encode, one_face
+from deepfake_detection.api.ratelimit import RateLimits
+from deepfake_detection.config import Settings
+from deepfake_detection.errors import QuotaExceeded
+from deepfake_detection.keys.key import ApiKey
+from deepfake_detection.keys.sqlite_store import SqliteKeyStore
+
+
+def test_the_global_limit_applies_without_keys(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app(rate_limit="3/minute", data_dir=tmp_path)
+    with TestClient(app) as client:
+        answers = [client.get("/v1/detectors") for _ in range(5)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+        assert [a.headers.get("RateLimit-Remaining") for a in answers[:3]] == ["2", "1", "0"]
+        assert answers[3].json()["error"]["code"] == "rate_limited"
+        assert int(answers[3].headers["Retry-After"]) >= 1
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_keys_daily_frames_run_out(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app(auth="keys", key_daily_frames=2, data_dir=tmp_path)
+    _, secret = SqliteKeyStore(tmp_path / "keys.sqlite3").create("alice")
+    image = encode(one_face())
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {secret}"}
+
+        def post() -> int:
+            files = {"file": ("a.jpg", image)}
+            return client.post("/v1/images", files=files, headers=headers).status_code
+
+        assert [post(), post()] == [200, 200]
+        refused = client.post("/v1/images", files={"file": ("a.jpg", image)}, headers=headers)
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "quota_exceeded"
+        assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_quota_counts_frames_and_keys_apart() -> None:
+    limits = RateLimits(Settings(key_daily_frames=10))
+    alice = ApiKey(id="a", name="alice", created_at=0.0)
+    bob = ApiKey(id="b", name="bob", created_at=0.0, daily_frames=100)
+    limits.charge_frames(alice, 9)
+    limits.check_frames(alice)
+    limits.charge_frames(alice, 32)  # the video that crosses the quota is answered, then: none
+    with pytest.raises(QuotaExceeded) as refused:
+        limits.check_frames(alice)
+    assert refused.value.retry_after_s > 0
+    limits.charge_frames(bob, 41)
+    limits.check_frames(bob)

@@ -1,0 +1,68 @@
+"""``dfd scan --server URL --api-key KEY`` gives the same lines as a local scan of the same files
+with the same model (the real server, keys on)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.images import encode, many_faces, no_face, one_face
+from api.videos import video_bytes
+from deepfake_detection.cli.environment import Environment, ExitStatus
+from deepfake_detection.cli.main import main
+from live_server import free_port, live_server, server_env
+
+
+def scan(env: dict[str, str], *args: str) -> tuple[int, list[dict[str, object]]]:
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "scan", "--json", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.mark.slow
+def test_a_scan_through_the_server_matches_a_local_scan(tmp_path: Path) -> None:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / "face.jpg").write_bytes(encode(one_face()))
+    (folder / "group.png").write_bytes(encode(many_faces(1, 2), "PNG"))
+    (folder / "coffee.jpg").write_bytes(encode(no_face()))
+    (folder / "clip.mp4").write_bytes(video_bytes(tmp_path))
+    (folder / "broken.jpg").write_bytes(encode(one_face())[:300])
+    missing = str(tmp_path / "missing.jpg")
+
+    env = server_env(tmp_path / "server", DFD_AUTH="keys", DFD_VIDEO_FRAMES="6")
+    with live_server(tmp_path, env) as server:
+        key = server.create_key("scanner")
+        remote_status, remote = scan(
+            env, "--server", server.url, "--api-key", key, str(folder), missing
+        )
+    local_status, local = scan(env, str(folder), missing)
+
+    assert [line["path"] for line in remote] == [line["path"] for line in local]
+    assert remote == local
+    # The tiny model finds the bright faces fake: a fake wins over the broken and missing files.
+    assert remote_status == local_status == 3
+    by_name = {Path(str(line["path"])).name: line for line in remote}
+    assert by_name["clip.mp4"]["kind"] == "video"
+    assert by_name["clip.mp4"]["label"] in ("real", "fake")
+    assert len(by_name["group.png"]["faces"]) == 2  # type: ignore[arg-type]
+    assert by_name["broken.jpg"]["error"] == "corrupt_media"
+    assert by_name["missing.jpg"]["error"] == "not_found"
+
+
+def test_a_service_that_does_not_answer_is_an_error_line(tmp_path: Path) -> None:
+    photo = tmp_path / "face.jpg"
+    photo.write_bytes(encode(one_face()))
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    server = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    status = main(["scan", "--json", "--server", server, str(photo)], env)
+    assert status == ExitStatus.ERROR
+    line = json.loads(env.stdout.getvalue())  # type: ignore[attr-defined]
+    assert (line["path"], line["error"]) == (str(photo), "unavailable")
+    assert "ConnectError" in line["message"]

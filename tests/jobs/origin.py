@@ -1,0 +1,65 @@
+"""A real HTTP server on 127.0.0.1 with media to download, and answers that must be refused."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from api.images import encode, one_face
+
+FACE = encode(one_face())
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/face.jpg":
+            self._answer(200, FACE)
+        elif self.path == "/declared-big":
+            self._answer(200, b"x" * 5000)
+        elif self.path == "/undeclared-big":
+            self.send_response(200)
+            self.end_headers()  # no Content-Length: the body ends when the connection does
+            self.wfile.write(b"x" * 5000)
+            self.close_connection = True
+        elif self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/face.jpg")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/slow":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            try:
+                for _ in range(10):
+                    self.wfile.write(b"x" * 10)
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except ConnectionError:
+                pass  # the client gave up, as it should
+        else:
+            self._answer(404, b"no")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def media_origin() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

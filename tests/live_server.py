@@ -1,0 +1,128 @@
+"""``dfd serve`` in its own process on 127.0.0.1 (a free port), with the tiny model these tests
+write: the service as users run it, for the tests of keys, limits, metrics, logs and the client.
+Also a redis-server of its own on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tiny_model import write_tiny_model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+    log: Path
+
+    def dfd(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``dfd`` with the server's settings (``dfd keys ...`` reaches the same store)."""
+        command = [sys.executable, "-m", "deepfake_detection.cli.main", *args]
+        return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=60)
+
+    def create_key(self, name: str, *options: str) -> str:
+        import json
+
+        done = self.dfd("keys", "create", "--name", name, "--json", *options)
+        assert done.returncode == 0, done.stderr
+        key: str = json.loads(done.stdout)["key"]
+        return key
+
+
+def server_env(folder: Path, **settings: str) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    card = write_tiny_model(folder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
+    return env | {
+        "DFD_MODEL_CARD": str(card),
+        "DFD_DATA_DIR": str(folder / "data"),
+        "DFD_ONNX_THREADS": "1",
+        **settings,
+    }
+
+
+@contextmanager
+def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[LiveServer]:
+    """A server started with ``env`` (see ``server_env``); stopped with SIGTERM afterwards."""
+    port = free_port()
+    log = folder / f"server-{port}.log"
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", *options]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, process, log)
+        yield LiveServer(url, env, log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    # Generous: on a shared 2-core machine, loading the detectors took minutes under load.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server was not ready after 300 s:\n{log.read_text()}")
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of its own on a free port; its URL (skips when none is installed)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        cwd=folder,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
