@@ -53,3 +53,10 @@ class ModelUnavailable(DetectionError):
 class NotFound(DetectionError):
     code = "not_found"
     http_status = 404
+
+
+class NotReady(DetectionError):
+    """The thing asked for exists but is not finished yet (a job still queued or running)."""
+
+    code = "not_ready"
+    http_status = 409

@@ -18,7 +18,7 @@ from deepfake_detection import __version__
 from deepfake_detection.api.body_limit import BodyLimitMiddleware
 from deepfake_detection.api.errors import install_error_handlers
 from deepfake_detection.api.limiter import InFlightLimiter
-from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
+from deepfake_detection.api.routes import artefacts, compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.video_services import video_body_limits, video_lifespan
@@ -28,6 +28,8 @@ from deepfake_detection.cpus import usable_cpus
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
 from deepfake_detection.pipeline import ImageAnalyzer
+from deepfake_detection.web import page
+from deepfake_detection.web.docs import install_docs
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     videos.router,
     jobs.router,
+    artefacts.router,
     compat.router,
+    page.router,
 )
 
 # Room for the multipart framing and the option fields, or for the JSON keys around a base64 image.
@@ -77,6 +81,9 @@ def create_app(
         version=__version__,
         summary="Scores every face in an image as real or fake with our own trained model.",
         lifespan=lifespan,
+        # The docs are served offline by web.docs, not from FastAPI's CDN page.
+        docs_url=None,
+        redoc_url=None,
         responses={500: {"model": ErrorResponse, "description": "a bug: see the server log"}},
     )
     app.state.settings = settings
@@ -87,6 +94,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limits=limits)
     for router in routers:
         app.include_router(router)
+    install_docs(app)
     return app
 
 

@@ -38,6 +38,9 @@ class ImageOptions(BaseModel):
     max_faces: int | None = Field(
         None, ge=1, description="score at most this many faces (largest first)"
     )
+    explain: bool = Field(
+        False, description="per face, an occlusion heatmap of what drove its score (PNG, base64)"
+    )
 
 
 class Base64ImageRequest(ImageOptions):
@@ -53,6 +56,15 @@ class BoxOut(BaseModel):
     y2: float
 
 
+class ExplanationOut(BaseModel):
+    method: Literal["occlusion"] = "occlusion"
+    heatmap_png_base64: str = Field(
+        description="the face crop with the heatmap over it (red: occluding it moved the score most)"
+    )
+    region: BoxOut = Field(description="the image pixels the crop covers (may pass the edges)")
+    grid: int = Field(description="cells per side of the occlusion lattice")
+
+
 class FaceOut(BaseModel):
     box: BoxOut = Field(description="in pixels of the original image (after EXIF orientation)")
     landmarks: list[tuple[float, float]] | None = Field(
@@ -61,6 +73,9 @@ class FaceOut(BaseModel):
     detector_confidence: float
     fake_probability: float = Field(ge=0.0, le=1.0)
     label: Label
+    explanation: ExplanationOut | None = Field(
+        None, description="with explain=true only", exclude_if=lambda value: value is None
+    )
 
 
 class SkippedFaceOut(BaseModel):

@@ -18,6 +18,7 @@ from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.explain import Explanation, explain_faces
 from deepfake_detection.media.image import ImageLimits, decode_image
 from deepfake_detection.model_card import ModelCard
 from deepfake_detection.pipeline import ImageAnalyzer
@@ -32,6 +33,9 @@ class Analyzed:
 
     analysis: ImageAnalysis
     decode_ms: float
+    explanations: tuple[Explanation, ...] = ()
+    """One per face, in order, when asked for (``explain``)."""
+    explain_ms: float = 0.0
 
 
 @dataclass
@@ -76,16 +80,28 @@ class Services:
         )
 
     def analyze(
-        self, data: bytes, detector: FaceDetector, threshold: float | None, max_faces: int
+        self,
+        data: bytes,
+        detector: FaceDetector,
+        threshold: float | None,
+        max_faces: int,
+        *,
+        explain: bool = False,
     ) -> Analyzed:
-        """Decode and analyse one uploaded image (blocking: call it through ``run_cpu``)."""
+        """Decode and analyse one uploaded image (blocking: call it through ``run_cpu``);
+        ``explain``: with an occlusion map per face."""
         start = time.perf_counter()
         image = decode_image(data, self.image_limits())
         decode_ms = (time.perf_counter() - start) * 1000
         analysis = self.analyzer.analyze(
             image, detector=detector, threshold=threshold, max_faces=max_faces
         )
-        return Analyzed(analysis, decode_ms)
+        if not explain:
+            return Analyzed(analysis, decode_ms)
+        start = time.perf_counter()
+        classifier = self.analyzer.classifier
+        explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
+        return Analyzed(analysis, decode_ms, explanations, (time.perf_counter() - start) * 1000)
 
     def image_limits(self) -> ImageLimits:
         s = self.settings

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from deepfake_detection.cli.artefacts import ScanArtefacts
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.scanner import FileResult, Scanner, sniff_kind
 from deepfake_detection.config import get_settings
@@ -48,6 +49,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold", type=_probability, help="fake at or above this (default: the model card's)"
     )
     parser.add_argument("--max-faces", type=int, help="faces per image (default: DFD_MAX_FACES)")
+    parser.add_argument(
+        "--annotate",
+        type=Path,
+        metavar="DIR",
+        help="write each file with its faces drawn to DIR (images PNG, videos MP4)",
+    )
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="write a self-contained HTML report to FILE"
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -60,6 +70,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         overrides["max_faces"] = args.max_faces
     settings = get_settings(**overrides)
     scanner = Scanner(settings)  # loads the model and the detector once, before any file
+    artefacts = ScanArtefacts(scanner, args.annotate, args.report, env.stderr)
     files = list(collect_files(args.paths))
     results = _with_progress(files, env)
     fake = errors = False
@@ -71,6 +82,9 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         errors |= result.error is not None
         line = json.dumps(result.as_json()) if args.json else _table_row(result)
         print(line, file=env.stdout, flush=True)
+        if artefacts.wanted:
+            artefacts.add(result)
+    artefacts.finish()
     if fake:
         return ExitStatus.FAKE_FOUND
     return ExitStatus.ERROR if errors else ExitStatus.OK

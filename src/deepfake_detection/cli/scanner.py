@@ -49,6 +49,8 @@ class FileResult:
     faces: tuple[dict[str, Any], ...] = field(default=())
     error: str | None = None
     message: str | None = None
+    analysis: ImageAnalysis | VideoAnalysis | None = field(default=None, repr=False, compare=False)
+    """What the line was made from (for ``--annotate`` and ``--report``); not part of the JSON."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -145,7 +147,9 @@ def _image_result(path: Path, analysis: ImageAnalysis) -> FileResult:
         }
         for f in analysis.faces
     )
-    return FileResult(path, "image", analysis.verdict, analysis.fake_probability, faces)
+    return FileResult(
+        path, "image", analysis.verdict, analysis.fake_probability, faces, analysis=analysis
+    )
 
 
 def _video_result(path: Path, analysis: VideoAnalysis) -> FileResult:
@@ -160,7 +164,7 @@ def _video_result(path: Path, analysis: VideoAnalysis) -> FileResult:
         for person in analysis.persons
     )
     probability = max((p.score for p in analysis.persons), default=None)
-    return FileResult(path, "video", analysis.verdict, probability, faces)
+    return FileResult(path, "video", analysis.verdict, probability, faces, analysis=analysis)
 
 
 def _box(box: Box) -> list[float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from functools import partial
 from typing import Any
@@ -16,6 +17,7 @@ from deepfake_detection.api.schemas import (
     Base64ImageRequest,
     BoxOut,
     ErrorResponse,
+    ExplanationOut,
     FaceOut,
     ImageAnalysisResponse,
     ImageOptions,
@@ -25,6 +27,7 @@ from deepfake_detection.api.schemas import (
 )
 from deepfake_detection.api.services import Analyzed
 from deepfake_detection.api.uploads import read_image_upload
+from deepfake_detection.explain import Explanation
 from deepfake_detection.faces import Box, ScoredFace
 
 router = APIRouter(prefix="/v1", tags=["images"])
@@ -72,29 +75,50 @@ async def analyze_image(
     options = upload.options
     detector = services.detector(options.detector)
     max_faces = services.max_faces(options.max_faces)
-    work = partial(services.analyze, upload.data, detector, options.threshold, max_faces)
+    work = partial(
+        services.analyze,
+        upload.data,
+        detector,
+        options.threshold,
+        max_faces,
+        explain=options.explain,
+    )
     analyzed = await services.run_cpu(work)
     return image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
 
 
 def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:
     analysis, timings = analyzed.analysis, analyzed.analysis.timings
+    explanations = analyzed.explanations or (None,) * len(analysis.faces)
+    faces = [_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)]
+    stages = {
+        "decode": analyzed.decode_ms,
+        "detect": timings.detect_ms,
+        "crop": timings.crop_ms,
+        "classify": timings.classify_ms,
+    }
+    if analyzed.explanations:
+        stages["explain"] = analyzed.explain_ms
+    # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
+    stages["total"] = total_ms
     return ImageAnalysisResponse(
         image=ImageSize(width=analysis.width, height=analysis.height),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=analysis.threshold,
         verdict=analysis.verdict,
-        faces=[_face(face) for face in analysis.faces],
+        faces=faces,
         skipped_faces=[_skipped(face) for face in analysis.skipped],
-        timings_ms={
-            "decode": round(analyzed.decode_ms, 2),
-            "detect": round(timings.detect_ms, 2),
-            "crop": round(timings.crop_ms, 2),
-            "classify": round(timings.classify_ms, 2),
-            # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-            "total": round(total_ms, 2),
-        },
+        timings_ms={stage: round(ms, 2) for stage, ms in stages.items()},
+    )
+
+
+def explanation_out(explanation: Explanation) -> ExplanationOut:
+    x1, y1, x2, y2 = explanation.region
+    return ExplanationOut(
+        heatmap_png_base64=base64.b64encode(explanation.overlay_png()).decode("ascii"),
+        region=BoxOut(x1=x1, y1=y1, x2=x2, y2=y2),
+        grid=explanation.heatmap.shape[0],
     )
 
 
@@ -103,7 +127,7 @@ def _box(box: Box) -> BoxOut:
     return BoxOut(x1=x1, y1=y1, x2=x2, y2=y2)
 
 
-def _face(face: ScoredFace) -> FaceOut:
+def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
     landmarks = None
     if face.landmarks is not None:
         landmarks = [(round(x, PIXEL_DIGITS), round(y, PIXEL_DIGITS)) for x, y in face.landmarks]
@@ -113,6 +137,7 @@ def _face(face: ScoredFace) -> FaceOut:
         detector_confidence=round(face.confidence, SCORE_DIGITS),
         fake_probability=round(face.fake_probability, SCORE_DIGITS),
         label=face.label,
+        explanation=None if explanation is None else explanation_out(explanation),
     )
 
 
