@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from deepfake_detection.config import default_model_card_path
+from deepfake_detection.model_card import default_model_card_path
 from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.explain import GRID, blurred, explain_faces, occlude, occlusion_map
 from deepfake_detection.model_card import load_model_card

@@ -136,5 +136,5 @@ def overlay_png(crop: RGBImage, heatmap: npt.NDArray[np.float32]) -> bytes:
     alpha = (0.25 + 0.5 * np.clip(smooth, 0, 1))[..., None]
     blended = (crop.astype(np.float32) * (1 - alpha) + colours.astype(np.float32) * alpha).round()
     buffer = io.BytesIO()
-    Image.fromarray(blended.astype(np.uint8)).save(buffer, "PNG", optimize=True)
+    Image.fromarray(blended.astype(np.uint8)).save(buffer, "PNG")
     return buffer.getvalue()
