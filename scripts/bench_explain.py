@@ -72,7 +72,9 @@ def main() -> None:
     print(f"classifier alone, same minutes: p50 {per_crop:.2f} ms/crop (batch 8)")
     print(f"occlusion map: p50 {statistics.median(maps):.1f} ms/face")
     print(f"PNG overlay:   p50 {statistics.median(overlays):.1f} ms/face")
-    print(f"total:         p50 {p50:.1f} ms/face, p90 {p90:.1f} ({args.runs} runs; goal <= {GOAL_MS:.0f}: {verdict})")
+    print(
+        f"total:         p50 {p50:.1f} ms/face, p90 {p90:.1f} ({args.runs} runs; goal <= {GOAL_MS:.0f}: {verdict})"
+    )
 
 
 if __name__ == "__main__":

@@ -94,7 +94,9 @@ def test_an_image_shows_one_box_per_face_and_the_verdict(
     page: Page, server: str, inputs: dict[str, Path]
 ) -> None:
     path = inputs["two_faces.jpg"]
-    answer = httpx.post(f"{server}/v1/images", files={"file": (path.name, path.read_bytes())}, timeout=60).json()
+    answer = httpx.post(
+        f"{server}/v1/images", files={"file": (path.name, path.read_bytes())}, timeout=60
+    ).json()
     assert len(answer["faces"]) == 2
 
     page.get_by_test_id("upload").set_input_files(path)
@@ -110,7 +112,8 @@ def test_an_image_shows_one_box_per_face_and_the_verdict(
     # The boxes sit where the API put them, on the displayed picture.
     picture = page.locator("#picture").bounding_box()
     first = boxes.first.bounding_box()
-    assert picture is not None and first is not None
+    assert picture is not None
+    assert first is not None
     scale = picture["width"] / answer["image"]["width"]
     expected_left = picture["x"] + answer["faces"][0]["box"]["x1"] * scale
     assert abs(first["x"] - expected_left) < 3
@@ -141,7 +144,9 @@ def test_a_video_shows_a_timeline_per_person(
 
 def test_a_pdf_shows_the_apis_error(page: Page, server: str, inputs: dict[str, Path]) -> None:
     path = inputs["letter.pdf"]
-    api = httpx.post(f"{server}/v1/jobs", files={"file": (path.name, path.read_bytes())}, timeout=30)
+    api = httpx.post(
+        f"{server}/v1/jobs", files={"file": (path.name, path.read_bytes())}, timeout=30
+    )
     assert api.status_code == 415
 
     page.get_by_test_id("upload").set_input_files(path)

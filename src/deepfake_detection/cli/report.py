@@ -48,7 +48,9 @@ def person_chart(person: Person, threshold: float, duration_s: float) -> str:
     def y(p: float) -> float:
         return top + (height - top - bottom) * (1 - p)
 
-    points = " ".join(f"{x(s.timestamp_s):.1f},{y(s.fake_probability):.1f}" for s in person.timeline)
+    points = " ".join(
+        f"{x(s.timestamp_s):.1f},{y(s.fake_probability):.1f}" for s in person.timeline
+    )
     dots = "".join(
         f'<circle cx="{x(s.timestamp_s):.1f}" cy="{y(s.fake_probability):.1f}" r="3" '
         f'fill="{"#b3261e" if s.fake_probability >= threshold else "#0f6b2f"}">'

@@ -56,7 +56,9 @@ async def annotated(
     scores); for a video, each person's box on every frame between its sampled frames."""
     job = await anyio.to_thread.run_sync(videos.jobs.get, job_id)
     if job.status != "succeeded" or job.result is None:
-        raise NotReady(f"job {job_id} is {job.status}: only a succeeded job has an annotated result")
+        raise NotReady(
+            f"job {job_id} is {job.status}: only a succeeded job has an annotated result"
+        )
     upload = videos.jobs.upload_path(job_id)
     if not upload.is_file():
         raise NotFound(f"the upload of job {job_id} is no longer kept")
@@ -95,7 +97,11 @@ def _box(value: Mapping[str, Any]) -> Box:
 def answer_marks(answer: Mapping[str, Any]) -> list[Mark]:
     """The marks of an image answer (as ``POST /v1/images`` gives it)."""
     return [
-        Mark(_box(face["box"]), face["label"], face_caption(i, face["label"], face["fake_probability"]))
+        Mark(
+            _box(face["box"]),
+            face["label"],
+            face_caption(i, face["label"], face["fake_probability"]),
+        )
         for i, face in enumerate(answer["faces"], start=1)
     ]
 

@@ -37,7 +37,7 @@ IMAGE_FIELDS = ("image", "face_detection", "face_detection_method")
 _TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no"})
 # The original's names for the detectors it shares with this service.
 _ORIGINAL_NAMES = {"ssd": "SSD"}
-_METHOD_FIELD = {
+_METHOD_FIELD: dict[str, object] = {
     "type": "string",
     "default": "MTCNN",
     "description": "SSD, or MTCNN (served by the default detector); our detector names too",
