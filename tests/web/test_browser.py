@@ -120,6 +120,26 @@ def test_an_image_shows_one_box_per_face_and_the_verdict(
     expect(page.get_by_test_id("error")).to_be_hidden()
 
 
+def test_a_narrow_window_needs_no_sideways_scrolling(
+    browser: Browser, server: str, inputs: dict[str, Path]
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_test_id("upload").set_input_files(inputs["two_faces.jpg"])
+    expect(page.get_by_test_id("face-box")).to_have_count(2, timeout=ANALYSIS_TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Each caption stays on the picture.
+    picture = page.locator("#picture").bounding_box()
+    assert picture is not None
+    for tag in page.locator(".face-box .tag").all():
+        box = tag.bounding_box()
+        assert box is not None
+        assert picture["x"] <= box["x"]
+        assert box["x"] + box["width"] <= picture["x"] + picture["width"] + 1
+    context.close()
+
+
 def test_a_video_shows_a_timeline_per_person(
     page: Page, server: str, inputs: dict[str, Path]
 ) -> None:

@@ -229,6 +229,8 @@
         "aria-label": `Face ${index + 1}: ${face.label}, fake probability ${score(face.fake_probability)}`,
       });
       placeBox(box, face.box, body.image);
+      // A caption over the right half runs leftwards, so it never leaves the picture.
+      if (face.box.x1 + face.box.x2 > body.image.width) box.classList.add("near-right");
       box.append(el("span", { class: "tag" }, `${index + 1} ${face.label} ${score(face.fake_probability)}`));
       frame.append(box);
 
