@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 from skimage import data
 
+from deepfake_detection.analysis.explain import GRID, WINDOW, explain_faces
+from deepfake_detection.analysis.image import ImageAnalyzer
+from deepfake_detection.classifiers.model_card import default_model_card_path
+from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 from deepfake_detection.detectors.registry import create_detector
-from deepfake_detection.explain import GRID, WINDOW, explain_faces
-from deepfake_detection.model_card import default_model_card_path
-from deepfake_detection.onnx_classifier import OnnxClassifier
-from deepfake_detection.pipeline import ImageAnalyzer
 
 GOAL_MS = 300.0
 

@@ -22,8 +22,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 from skimage import data
-
-from deepfake_detection.media.video_writer import face_scene, write_video
+from synthetic_video import face_scene, write_video
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 900, "height": 760}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from deepfake_detection.api.schemas import CompatImageResponse, ImageAnalysisResponse
-from deepfake_detection.api.video_schemas import JobResponse, VideoAnalysisResponse
+from deepfake_detection.api.schemas import CompatImageResponse
+from deepfake_detection.jobs.schemas import JobResponse
+from deepfake_detection.schemas.images import ImageAnalysisResponse
+from deepfake_detection.schemas.videos import VideoAnalysisResponse
 from deepfake_detection.web.docs import error_codes, examples
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from deepfake_detection.analysis import ImageAnalysis
-from deepfake_detection.analysis_options import video_limits
-from deepfake_detection.annotate import (
+from deepfake_detection.analysis.annotate import (
     annotate_video,
     draw_marks,
     image_marks,
@@ -17,13 +15,15 @@ from deepfake_detection.annotate import (
     sampling_reach,
     video_tracks,
 )
+from deepfake_detection.analysis.results import ImageAnalysis
+from deepfake_detection.analysis.video import VideoAnalysis
 from deepfake_detection.cli.report import ReportEntry, render_report
 from deepfake_detection.cli.scanner import FileResult, Scanner
-from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.video import open_video
 from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.video_analysis import VideoAnalysis
+from deepfake_detection.runtime.limits import video_limits
+from deepfake_detection.shared.images import RGBImage
 
 
 class ScanArtefacts:
@@ -71,7 +71,7 @@ class ScanArtefacts:
             self.report.write_text(render_report(self.entries), encoding="utf-8")
 
     def _image(self, path: Path, analysis: ImageAnalysis) -> RGBImage:
-        drawn = draw_marks(self.scanner.read_image(path), image_marks(analysis.faces))
+        drawn = draw_marks(self.scanner.models.read_image(path), image_marks(analysis.faces))
         if self.annotate_dir is not None:
             (self.annotate_dir / self._name(path, ".png")).write_bytes(png_bytes(drawn))
         return drawn

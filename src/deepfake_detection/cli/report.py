@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from deepfake_detection.analysis.video import Person
 from deepfake_detection.cli.scanner import FileResult
-from deepfake_detection.detectors.base import RGBImage
-from deepfake_detection.video_analysis import Person
+from deepfake_detection.shared.images import RGBImage
 
 THUMBNAIL_SIDE = 480
 

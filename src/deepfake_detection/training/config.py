@@ -75,6 +75,9 @@ class TrainConfig(BaseModel):
     # Pretrained blocks before this index stay frozen (with their batch norm statistics).
     first_trainable_block: int = Field(5, ge=0, le=16)
     pretrained: bool = True
+    # An exported model (.onnx) whose weights start the run instead of ImageNet's: a new recipe
+    # fine-tunes a shipped model rather than training from scratch (same split and seed).
+    init_from: Path | None = None
     batch_size: int = Field(32, ge=2)
     steps: int = Field(3600, ge=1)
     learning_rate: float = Field(6e-4, gt=0.0)

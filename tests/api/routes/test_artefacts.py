@@ -16,7 +16,7 @@ from PIL import Image
 from api.fakes import GatedClassifier
 from api.routes.test_jobs import wait
 from api.videos import video_bytes
-from deepfake_detection.annotate import COLOURS
+from deepfake_detection.analysis.annotate import COLOURS
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from deepfake_detection.annotate import (
+from deepfake_detection.analysis.annotate import (
     Mark,
     Sample,
     Track,
@@ -29,12 +29,12 @@ from deepfake_detection.annotate import (
     png_bytes,
 )
 from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
-from deepfake_detection.api.video_services import VideoServicesDep
 from deepfake_detection.errors import NotFound, NotReady
-from deepfake_detection.faces import Box
 from deepfake_detection.media.image import decode_image
+from deepfake_detection.shared.faces import Box
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
@@ -69,7 +69,7 @@ async def annotated(
 
 
 def _image(services: Services, upload: Path, marks: list[Mark]) -> bytes:
-    image = decode_image(upload.read_bytes(), services.image_limits())
+    image = decode_image(upload.read_bytes(), services.models.image_limits())
     return png_bytes(draw_marks(image, marks))
 
 

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 
-from deepfake_detection.analysis import SkippedFace
 from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
-from deepfake_detection.api.schemas import (
-    PIXEL_DIGITS,
-    SCORE_DIGITS,
-    Base64ImageRequest,
-    BoxOut,
-    ErrorResponse,
-    ExplanationOut,
-    FaceOut,
-    ImageAnalysisResponse,
-    ImageOptions,
-    ImageSize,
-    ModelRef,
-    SkippedFaceOut,
-)
-from deepfake_detection.api.services import Analyzed
+from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
 from deepfake_detection.api.uploads import read_image_upload
-from deepfake_detection.explain import Explanation
-from deepfake_detection.faces import Box, ScoredFace
+from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response
 
 router = APIRouter(prefix="/v1", tags=["images"])
 
@@ -73,10 +56,10 @@ async def analyze_image(
     start = time.perf_counter()
     upload = await read_image_upload(request)
     options = upload.options
-    detector = services.detector(options.detector)
-    max_faces = services.max_faces(options.max_faces)
+    detector = services.models.detector(options.detector)
+    max_faces = services.models.max_faces(options.max_faces)
     work = partial(
-        services.analyze,
+        services.models.analyze,
         upload.data,
         detector,
         options.threshold,
@@ -85,62 +68,3 @@ async def analyze_image(
     )
     analyzed = await services.run_cpu(work)
     return image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
-
-
-def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:
-    analysis, timings = analyzed.analysis, analyzed.analysis.timings
-    explanations = analyzed.explanations or (None,) * len(analysis.faces)
-    faces = [_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)]
-    stages = {
-        "decode": analyzed.decode_ms,
-        "detect": timings.detect_ms,
-        "crop": timings.crop_ms,
-        "classify": timings.classify_ms,
-    }
-    if analyzed.explanations:
-        stages["explain"] = analyzed.explain_ms
-    # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-    stages["total"] = total_ms
-    return ImageAnalysisResponse(
-        image=ImageSize(width=analysis.width, height=analysis.height),
-        detector=analysis.detector,
-        model=ModelRef(name=analysis.model_name, version=analysis.model_version),
-        threshold=analysis.threshold,
-        verdict=analysis.verdict,
-        faces=faces,
-        skipped_faces=[_skipped(face) for face in analysis.skipped],
-        timings_ms={stage: round(ms, 2) for stage, ms in stages.items()},
-    )
-
-
-def explanation_out(explanation: Explanation) -> ExplanationOut:
-    x1, y1, x2, y2 = explanation.region
-    return ExplanationOut(
-        heatmap_png_base64=base64.b64encode(explanation.overlay_png()).decode("ascii"),
-        region=BoxOut(x1=x1, y1=y1, x2=x2, y2=y2),
-        grid=explanation.heatmap.shape[0],
-    )
-
-
-def _box(box: Box) -> BoxOut:
-    x1, y1, x2, y2 = (round(v, PIXEL_DIGITS) for v in (box.x1, box.y1, box.x2, box.y2))
-    return BoxOut(x1=x1, y1=y1, x2=x2, y2=y2)
-
-
-def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
-    landmarks = None
-    if face.landmarks is not None:
-        landmarks = [(round(x, PIXEL_DIGITS), round(y, PIXEL_DIGITS)) for x, y in face.landmarks]
-    return FaceOut(
-        box=_box(face.box),
-        landmarks=landmarks,
-        detector_confidence=round(face.confidence, SCORE_DIGITS),
-        fake_probability=round(face.fake_probability, SCORE_DIGITS),
-        label=face.label,
-        explanation=None if explanation is None else explanation_out(explanation),
-    )
-
-
-def _skipped(face: SkippedFace) -> SkippedFaceOut:
-    confidence = round(face.confidence, SCORE_DIGITS)
-    return SkippedFaceOut(box=_box(face.box), detector_confidence=confidence, reason=face.reason)

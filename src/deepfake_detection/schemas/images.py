@@ -1,0 +1,132 @@
+"""The answer of an image analysis (``POST /v1/images``, an image job's result), built from the
+domain values of ``analysis.results``."""
+
+from __future__ import annotations
+
+import base64
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from deepfake_detection.analysis.explain import Explanation
+from deepfake_detection.analysis.results import SkippedFace
+from deepfake_detection.analysis.verdict import Verdict
+from deepfake_detection.runtime.models import Analyzed
+from deepfake_detection.shared.faces import Box, Label, ScoredFace
+
+# Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
+PIXEL_DIGITS, SCORE_DIGITS = 1, 6
+
+
+class BoxOut(BaseModel):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class ExplanationOut(BaseModel):
+    method: Literal["occlusion"] = "occlusion"
+    heatmap_png_base64: str = Field(
+        description="the face crop with the heatmap over it (red: occluding it moved the score most)"
+    )
+    region: BoxOut = Field(description="the image pixels the crop covers (may pass the edges)")
+    grid: int = Field(description="cells per side of the occlusion lattice")
+
+
+class FaceOut(BaseModel):
+    box: BoxOut = Field(description="in pixels of the original image (after EXIF orientation)")
+    landmarks: list[tuple[float, float]] | None = Field(
+        description="eyes, nose, mouth corners (x, y) where the detector gives them"
+    )
+    detector_confidence: float
+    fake_probability: float = Field(ge=0.0, le=1.0)
+    label: Label
+    explanation: ExplanationOut | None = Field(
+        None, description="with explain=true only", exclude_if=lambda value: value is None
+    )
+
+
+class SkippedFaceOut(BaseModel):
+    box: BoxOut
+    detector_confidence: float
+    reason: str
+
+
+class ImageSize(BaseModel):
+    width: int
+    height: int
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+
+
+class ImageAnalysisResponse(BaseModel):
+    image: ImageSize
+    detector: str = Field(description="the face detector that ran")
+    model: ModelRef
+    threshold: float
+    verdict: Verdict = Field(description="fake if any face is fake; no_face when none was scored")
+    faces: list[FaceOut]
+    skipped_faces: list[SkippedFaceOut]
+    timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
+
+
+def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:
+    analysis, timings = analyzed.analysis, analyzed.analysis.timings
+    explanations = analyzed.explanations or (None,) * len(analysis.faces)
+    stages = {
+        "decode": analyzed.decode_ms,
+        "detect": timings.detect_ms,
+        "crop": timings.crop_ms,
+        "classify": timings.classify_ms,
+    }
+    if analyzed.explanations:
+        stages["explain"] = analyzed.explain_ms
+    # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
+    stages["total"] = total_ms
+    return ImageAnalysisResponse(
+        image=ImageSize(width=analysis.width, height=analysis.height),
+        detector=analysis.detector,
+        model=ModelRef(name=analysis.model_name, version=analysis.model_version),
+        threshold=analysis.threshold,
+        verdict=analysis.verdict,
+        faces=[_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)],
+        skipped_faces=[_skipped(face) for face in analysis.skipped],
+        timings_ms={stage: round(ms, 2) for stage, ms in stages.items()},
+    )
+
+
+def explanation_out(explanation: Explanation) -> ExplanationOut:
+    x1, y1, x2, y2 = explanation.region
+    return ExplanationOut(
+        heatmap_png_base64=base64.b64encode(explanation.overlay_png()).decode("ascii"),
+        region=BoxOut(x1=x1, y1=y1, x2=x2, y2=y2),
+        grid=explanation.heatmap.shape[0],
+    )
+
+
+def _box(box: Box) -> BoxOut:
+    x1, y1, x2, y2 = (round(v, PIXEL_DIGITS) for v in (box.x1, box.y1, box.x2, box.y2))
+    return BoxOut(x1=x1, y1=y1, x2=x2, y2=y2)
+
+
+def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
+    landmarks = None
+    if face.landmarks is not None:
+        landmarks = [(round(x, PIXEL_DIGITS), round(y, PIXEL_DIGITS)) for x, y in face.landmarks]
+    return FaceOut(
+        box=_box(face.box),
+        landmarks=landmarks,
+        detector_confidence=round(face.confidence, SCORE_DIGITS),
+        fake_probability=round(face.fake_probability, SCORE_DIGITS),
+        label=face.label,
+        explanation=None if explanation is None else explanation_out(explanation),
+    )
+
+
+def _skipped(face: SkippedFace) -> SkippedFaceOut:
+    confidence = round(face.confidence, SCORE_DIGITS)
+    return SkippedFaceOut(box=_box(face.box), detector_confidence=confidence, reason=face.reason)
