@@ -238,6 +238,7 @@
       row.append(el("td", {}, String(index + 1)));
       const labelCell = el("td");
       labelCell.append(labelChip(face.label));
+      if (face.reason) labelCell.append(" ", el("span", { class: "hint" }, face.reason));
       row.append(labelCell);
       row.append(el("td", {}, score(face.fake_probability)));
       row.append(el("td", {}, score(face.detector_confidence)));
@@ -314,6 +315,7 @@
       const section = el("section", { class: "person", "aria-label": `Person ${person.id + 1}` });
       const title = el("h3", {}, `Person ${person.id + 1}: `);
       title.append(labelChip(person.label), ` score ${score(person.score)}, seen in ${person.timeline.length} sampled frame(s)`);
+      if (person.reason) title.append(" ", el("span", { class: "hint" }, `(${person.reason})`));
       section.append(title, chart(person, body), thumbnails(person));
       persons.append(section);
     });
