@@ -61,6 +61,14 @@ def test_export_writes_an_onnx_model_that_matches_torch(
     assert card.input_size == 64
     assert card.crop.box_scale == 1.2
     assert 0.0 <= card.threshold <= 1.0
+    # The decision rule chosen on validation travels with the model.
+    assert card.uncertain_band is not None
+    assert card.uncertain_band.low <= card.threshold <= card.uncertain_band.high
+    assert card.quality.min_sharpness > 0
+    table = card.metrics["validation_table_roc_auc"]
+    assert isinstance(table, dict)
+    assert set(table) == {"clean", "h264_crf40", "half_h264_crf40", "half_jpeg35", "self_blend"}
+    assert set(card.metrics["expected_calibration_error"]) == {"clean", "half_h264_crf40"}  # type: ignore[arg-type]
     assert card.training is not None
     assert card.training.steps >= 4
     assert (tmp_path / "tiny.roc.png").stat().st_size > 1000

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from deepfake_detection.analysis.video import Person
+from deepfake_detection.analysis.persons import Person
 from deepfake_detection.media.video_rewrite import rewrite_video
 from deepfake_detection.shared.faces import Box, ScoredFace
 from deepfake_detection.shared.images import RGBImage

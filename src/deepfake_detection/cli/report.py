@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from deepfake_detection.analysis.video import Person
+from deepfake_detection.analysis.persons import Person
 from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.shared.images import RGBImage
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.explain import Explanation
 from deepfake_detection.analysis.results import SkippedFace
-from deepfake_detection.analysis.verdict import Verdict
+from deepfake_detection.analysis.verdict import DecisionRule, Verdict
 from deepfake_detection.runtime.models import Analyzed
-from deepfake_detection.shared.faces import Box, Label, ScoredFace
+from deepfake_detection.shared.faces import Box, Label, Reason, ScoredFace
 
 # Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
 PIXEL_DIGITS, SCORE_DIGITS = 1, 6
@@ -41,10 +41,22 @@ class FaceOut(BaseModel):
     )
     detector_confidence: float
     fake_probability: float = Field(ge=0.0, le=1.0)
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None = Field(
+        description="why uncertain: borderline (score in the uncertain band), face_too_small, "
+        "low_quality (blurred or heavily compressed); null otherwise"
+    )
+    sharpness: float | None = Field(
+        description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
     explanation: ExplanationOut | None = Field(
         None, description="with explain=true only", exclude_if=lambda value: value is None
     )
+
+
+class BandOut(BaseModel):
+    low: float = Field(description="scores from here (inclusive) ...")
+    high: float = Field(description="... to here (exclusive) are uncertain")
 
 
 class SkippedFaceOut(BaseModel):
@@ -68,7 +80,13 @@ class ImageAnalysisResponse(BaseModel):
     detector: str = Field(description="the face detector that ran")
     model: ModelRef
     threshold: float
-    verdict: Verdict = Field(description="fake if any face is fake; no_face when none was scored")
+    uncertain_band: BandOut
+    verdict: Verdict = Field(
+        description="fake if any face is fake, real if all are real, uncertain otherwise; "
+        "no_face when none was scored"
+    )
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the highest over the faces")
     faces: list[FaceOut]
     skipped_faces: list[SkippedFaceOut]
     timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
@@ -92,7 +110,10 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=analysis.threshold,
+        uncertain_band=band_out(analysis.rule),
         verdict=analysis.verdict,
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=_score(analysis.fake_probability),
         faces=[_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={stage: round(ms, 2) for stage, ms in stages.items()},
@@ -123,8 +144,18 @@ def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
         detector_confidence=round(face.confidence, SCORE_DIGITS),
         fake_probability=round(face.fake_probability, SCORE_DIGITS),
         label=face.label,
+        reason=face.reason,
+        sharpness=None if face.sharpness is None else round(face.sharpness, 2),
         explanation=None if explanation is None else explanation_out(explanation),
     )
+
+
+def band_out(rule: DecisionRule) -> BandOut:
+    return BandOut(low=round(rule.low, SCORE_DIGITS), high=round(rule.high, SCORE_DIGITS))
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(value, SCORE_DIGITS)
 
 
 def _skipped(face: SkippedFace) -> SkippedFaceOut:
