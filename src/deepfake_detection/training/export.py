@@ -13,6 +13,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 import torch
 from sklearn.metrics import roc_auc_score
+from torch import nn
 
 from deepfake_detection.classifiers.model_card import ModelCard, TrainingInfo
 from deepfake_detection.crop.recipe import CropRecipe
@@ -24,7 +25,13 @@ from deepfake_detection.training.calibration import cross_fit
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import CropRecord
 from deepfake_detection.training.decision import choose_rule
-from deepfake_detection.training.network import ARCHITECTURE, MEAN, STD, ExportedClassifier
+from deepfake_detection.training.network import (
+    ARCHITECTURE,
+    MEAN,
+    STD,
+    ExportedClassifier,
+    FlipAveraged,
+)
 from deepfake_detection.training.trainer import Prepared, load_ema, predict_logits, prepare_data
 from deepfake_detection.training.validation_table import (
     CLEAN,
@@ -119,8 +126,12 @@ def export_model(
     name: str,
     version: str,
     crop: CropRecipe,
+    flip_average: bool = False,
 ) -> ExportResult:
-    network, steps = load_ema(config, checkpoint)
+    """``flip_average``: the shipped graph averages the logits of each crop and its mirror image
+    (twice the classifier's time); calibration, threshold and band are fitted on those."""
+    ema, steps = load_ema(config, checkpoint)
+    network: nn.Module = FlipAveraged(ema) if flip_average else ema
     data = prepare_data(config)
     validation = ValidationSet.build(data, config, table=True)
     labels, images = validation.labels, validation.clean
@@ -152,7 +163,8 @@ def export_model(
     card = ModelCard(
         name=name,
         version=version,
-        architecture=f"{ARCHITECTURE} (ImageNet-pretrained) + linear head",
+        architecture=f"{ARCHITECTURE} (ImageNet-pretrained) + linear head"
+        + (", logits averaged with the horizontally flipped crop's" if flip_average else ""),
         input_size=config.input_size,
         mean=MEAN,
         std=STD,
