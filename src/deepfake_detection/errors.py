@@ -82,3 +82,10 @@ class FetchFailed(DetectionError):
 
     code = "fetch_failed"
     http_status = 400
+
+
+class NotReady(DetectionError):
+    """The thing asked for exists but is not finished yet (a job still queued or running)."""
+
+    code = "not_ready"
+    http_status = 409

@@ -20,7 +20,7 @@ from deepfake_detection.api.errors import install_error_handlers
 from deepfake_detection.api.gateway import install_gateway
 from deepfake_detection.api.job_lifespan import video_body_limits, video_lifespan
 from deepfake_detection.api.limiter import InFlightLimiter
-from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
+from deepfake_detection.api.routes import artefacts, compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.classifiers.base import Classifier
@@ -29,6 +29,8 @@ from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
 from deepfake_detection.runtime.models import load_models
 from deepfake_detection.shared.cpus import usable_cpus
+from deepfake_detection.web import page
+from deepfake_detection.web.docs import install_docs
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     videos.router,
     jobs.router,
+    artefacts.router,
     compat.router,
+    page.router,
 )
 
 # Room for the multipart framing and the option fields, or for the JSON keys around a base64 image.
@@ -78,6 +82,9 @@ def create_app(
         version=__version__,
         summary="Scores every face in an image as real or fake with our own trained model.",
         lifespan=lifespan,
+        # The docs are served offline by web.docs, not from FastAPI's CDN page.
+        docs_url=None,
+        redoc_url=None,
         responses={500: {"model": ErrorResponse, "description": "a bug: see the server log"}},
     )
     app.state.settings = settings
@@ -89,6 +96,7 @@ def create_app(
     install_gateway(app, settings)
     for router in routers:
         app.include_router(router)
+    install_docs(app)
     return app
 
 

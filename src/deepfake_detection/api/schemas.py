@@ -33,6 +33,9 @@ class ImageOptions(BaseModel):
     max_faces: int | None = Field(
         None, ge=1, description="score at most this many faces (largest first)"
     )
+    explain: bool = Field(
+        False, description="per face, an occlusion heatmap of what drove its score (PNG, base64)"
+    )
 
 
 class Base64ImageRequest(ImageOptions):

@@ -103,7 +103,8 @@ async def _from_form(request: Request) -> ImageUpload:
     option_names = tuple(ImageOptions.model_fields)
     async with open_form(request, allowed=("file", *option_names)) as form:
         data = await form_file(form, "file")
-        options = validated(ImageOptions, {n: form_text(form, n) for n in option_names})
+        given = {n: form_text(form, n) for n in option_names}
+        options = validated(ImageOptions, {n: v for n, v in given.items() if v is not None})
     return ImageUpload(data, options)
 
 

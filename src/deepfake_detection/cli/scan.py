@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 from pydantic import TypeAdapter, ValidationError
 
 from deepfake_detection.analysis.video import VideoOptions
+from deepfake_detection.cli.artefacts import ScanArtefacts
 from deepfake_detection.cli.environment import Environment, ExitStatus, UsageError
 from deepfake_detection.cli.remote_scanner import RemoteScanner
 from deepfake_detection.cli.scanner import FileResult, Scanner
@@ -89,6 +90,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api-key", help="the service's API key (default: DFD_API_KEY; with --server)"
     )
+    parser.add_argument(
+        "--annotate",
+        type=Path,
+        metavar="DIR",
+        help="write each file with its faces drawn to DIR (images PNG, videos MP4)",
+    )
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="write a self-contained HTML report to FILE"
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -106,13 +116,18 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         )
         if value is not None
     }
+    if args.server and (args.annotate or args.report):
+        raise UsageError("--annotate and --report need a local scan: drop --server")
     scanner: FileScanner
+    artefacts: ScanArtefacts | None = None
     if args.server:
         api_key = args.api_key or os.environ.get("DFD_API_KEY") or None
         scanner = RemoteScanner(args.server, api_key, **_remote_options(args))
     else:
         settings = get_settings(**overrides)
-        scanner = Scanner(settings, _video_options(settings, args))  # the models load once, here
+        local = Scanner(settings, _video_options(settings, args))  # the models load once, here
+        artefacts = ScanArtefacts(local, args.annotate, args.report, env.stderr)
+        scanner = local
     files = list(collect_files(args.paths))
     fake = errors = False
     if not args.json:
@@ -124,6 +139,10 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
             errors |= result.error is not None
             lines = [json.dumps(result.as_json())] if args.json else table_rows(result)
             _print_clear_of(bar, lines, env)
+            if artefacts is not None and artefacts.wanted:
+                artefacts.add(result)
+    if artefacts is not None:
+        artefacts.finish()
     if fake:
         return ExitStatus.FAKE_FOUND
     return ExitStatus.ERROR if errors else ExitStatus.OK

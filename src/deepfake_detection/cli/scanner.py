@@ -4,11 +4,12 @@ wire format of ``schemas/scan.py``, as for the service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.analysis.results import ImageAnalysis
+from deepfake_detection.analysis.video import VideoAnalysis, VideoAnalyzer, VideoOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.kind import Kind, file_kind
@@ -22,14 +23,40 @@ class FileResult:
     ``no_face``, or ``None`` with an ``error`` code and ``message``)."""
 
     line: ScanLine
+    analysis: ImageAnalysis | VideoAnalysis | None = field(default=None, repr=False, compare=False)
+    """What the line was made from (for ``--annotate`` and ``--report``); not part of the JSON."""
 
     @property
     def verdict(self) -> str | None:
         return self.line.verdict
 
     @property
+    def label(self) -> str | None:
+        return self.line.verdict
+
+    @property
     def error(self) -> str | None:
         return self.line.error
+
+    @property
+    def message(self) -> str | None:
+        return self.line.message
+
+    @property
+    def path(self) -> Path:
+        return Path(self.line.path)
+
+    @property
+    def kind(self) -> Kind | None:
+        return self.line.kind
+
+    @property
+    def fake_probability(self) -> float | None:
+        return self.line.fake_probability
+
+    @property
+    def faces(self) -> list[dict[str, Any]]:
+        return [face.model_dump(mode="json") for face in self.line.faces]
 
     def as_json(self) -> dict[str, Any]:
         return self.line.model_dump(mode="json")
@@ -51,9 +78,9 @@ class Scanner:
             kind = file_kind(path)
             if kind == "image":
                 analysis = self.models.analyzer.analyze(self.models.read_image(path))
-                return FileResult(image_line(path, analysis))
-            videos = self.video_analyzer()
-            return FileResult(video_line(path, videos.analyze(path, self.video_options)))
+                return FileResult(image_line(path, analysis), analysis)
+            video = self.video_analyzer().analyze(path, self.video_options)
+            return FileResult(video_line(path, video), video)
         except DetectionError as exc:
             return FileResult(error_line(path, kind, exc.code, exc.message))
         except Exception as exc:  # one broken file must not end a scan of thousands

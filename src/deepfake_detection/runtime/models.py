@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepfake_detection.analysis.explain import Explanation, explain_faces
 from deepfake_detection.analysis.image import ImageAnalyzer
 from deepfake_detection.analysis.results import ImageAnalysis
 from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
@@ -33,6 +34,9 @@ class Analyzed:
 
     analysis: ImageAnalysis
     decode_ms: float
+    explanations: tuple[Explanation, ...] = ()
+    """One per face, in order, when asked for (``explain``)."""
+    explain_ms: float = 0.0
 
 
 @dataclass
@@ -77,16 +81,28 @@ class Models:
         return image_limits(self.settings)
 
     def analyze(
-        self, data: bytes, detector: FaceDetector, threshold: float | None, max_faces: int
+        self,
+        data: bytes,
+        detector: FaceDetector,
+        threshold: float | None,
+        max_faces: int,
+        *,
+        explain: bool = False,
     ) -> Analyzed:
-        """Decode and analyse one uploaded image (blocking)."""
+        """Decode and analyse one uploaded image (blocking); ``explain``: with an occlusion map
+        per face."""
         start = time.perf_counter()
         image = decode_image(data, self.image_limits())
         decode_ms = (time.perf_counter() - start) * 1000
         analysis = self.analyzer.analyze(
             image, detector=detector, threshold=threshold, max_faces=max_faces
         )
-        return Analyzed(analysis, decode_ms)
+        if not explain:
+            return Analyzed(analysis, decode_ms)
+        start = time.perf_counter()
+        classifier = self.analyzer.classifier
+        explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
+        return Analyzed(analysis, decode_ms, explanations, (time.perf_counter() - start) * 1000)
 
     def read_image(self, path: Path) -> RGBImage:
         """Decode the image file at ``path`` within the settings' image limits."""

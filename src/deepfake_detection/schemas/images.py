@@ -3,8 +3,12 @@ domain values of ``analysis.results``."""
 
 from __future__ import annotations
 
+import base64
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
+from deepfake_detection.analysis.explain import Explanation
 from deepfake_detection.analysis.results import SkippedFace
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict
 from deepfake_detection.runtime.models import Analyzed
@@ -16,7 +20,16 @@ from deepfake_detection.schemas.wire import (
     optional_probability,
     probability,
 )
-from deepfake_detection.shared.faces import Label, Reason, ScoredFace
+from deepfake_detection.shared.faces import Box, Label, Reason, ScoredFace
+
+
+class ExplanationOut(BaseModel):
+    method: Literal["occlusion"] = "occlusion"
+    heatmap_png_base64: str = Field(
+        description="the face crop with the heatmap over it (red: occluding it moved the score most)"
+    )
+    region: BoxOut = Field(description="the image pixels the crop covers (may pass the edges)")
+    grid: int = Field(description="cells per side of the occlusion lattice")
 
 
 class FaceOut(BaseModel):
@@ -33,6 +46,9 @@ class FaceOut(BaseModel):
     )
     sharpness: float | None = Field(
         description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
+    explanation: ExplanationOut | None = Field(
+        None, description="with explain=true only", exclude_if=lambda value: value is None
     )
 
 
@@ -76,6 +92,17 @@ class ImageAnalysisResponse(BaseModel):
 
 def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:
     analysis, timings = analyzed.analysis, analyzed.analysis.timings
+    explanations = analyzed.explanations or (None,) * len(analysis.faces)
+    stages = {
+        "decode": analyzed.decode_ms,
+        "detect": timings.detect_ms,
+        "crop": timings.crop_ms,
+        "classify": timings.classify_ms,
+    }
+    if analyzed.explanations:
+        stages["explain"] = analyzed.explain_ms
+    # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
+    stages["total"] = total_ms
     return ImageAnalysisResponse(
         image=ImageSize(width=analysis.width, height=analysis.height),
         detector=analysis.detector,
@@ -85,20 +112,22 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         verdict=analysis.verdict,
         verdict_reason=analysis.verdict_reason,
         fake_probability=optional_probability(analysis.fake_probability),
-        faces=[_face(face) for face in analysis.faces],
+        faces=[_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
-        timings_ms={
-            "decode": hundredths(analyzed.decode_ms),
-            "detect": hundredths(timings.detect_ms),
-            "crop": hundredths(timings.crop_ms),
-            "classify": hundredths(timings.classify_ms),
-            # Wall time in the service: reading the upload, waiting for a CPU slot, all stages.
-            "total": hundredths(total_ms),
-        },
+        timings_ms={stage: hundredths(ms) for stage, ms in stages.items()},
     )
 
 
-def _face(face: ScoredFace) -> FaceOut:
+def explanation_out(explanation: Explanation) -> ExplanationOut:
+    x1, y1, x2, y2 = explanation.region
+    return ExplanationOut(
+        heatmap_png_base64=base64.b64encode(explanation.overlay_png()).decode("ascii"),
+        region=box_out(Box(x1, y1, x2, y2)),
+        grid=explanation.heatmap.shape[0],
+    )
+
+
+def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
     return FaceOut(
         box=box_out(face.box),
         landmarks=landmarks_out(face.landmarks),
@@ -107,6 +136,7 @@ def _face(face: ScoredFace) -> FaceOut:
         label=face.label,
         reason=face.reason,
         sharpness=None if face.sharpness is None else hundredths(face.sharpness),
+        explanation=None if explanation is None else explanation_out(explanation),
     )
 
 

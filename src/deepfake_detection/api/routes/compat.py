@@ -10,8 +10,10 @@ offline: the service's default detector runs instead, and the answer names the d
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
@@ -24,6 +26,7 @@ from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.schemas.wire import probability as wire_probability
 from deepfake_detection.shared.faces import ScoredFace
+from deepfake_detection.web.page import page, wants_html
 
 router = APIRouter(tags=["compatibility with the original service"])
 
@@ -31,16 +34,62 @@ IMAGE_FIELDS = ("image", "face_detection", "face_detection_method")
 _TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no"})
 # The original's names for the detectors it shares with this service.
 _ORIGINAL_NAMES = {"ssd": "SSD"}
+_METHOD_FIELD: dict[str, object] = {
+    "type": "string",
+    "default": "MTCNN",
+    "description": "SSD, or MTCNN (served by the default detector); our detector names too",
+}
 
 
-@router.get("/")
-async def welcome() -> dict[str, str]:
-    """The original's welcome answer (its text, as JSON, with where the API is described)."""
+def _form(file_field: str, fields: dict[str, dict[str, object]]) -> dict[str, Any]:
+    """The OpenAPI description of an original route's form (the route reads the form itself), so
+    the docs' try-it button can upload."""
+    properties = {file_field: {"type": "string", "format": "binary"}, **fields}
+    schema = {"type": "object", "properties": properties, "required": [file_field]}
+    content = {"multipart/form-data": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+_IMAGE_FORM = _form(
+    "image",
+    {
+        "face_detection": {
+            "type": "string",
+            "default": "1",
+            "description": "1: find the faces; 0: the whole image is the face",
+        },
+        "face_detection_method": _METHOD_FIELD,
+    },
+)
+_VIDEO_FORM = _form(
+    "video",
+    {
+        "num_frames": {
+            "type": "integer",
+            "default": 3,
+            "description": "frames sampled, spread evenly",
+        },
+        "face_detection_method": _METHOD_FIELD,
+    },
+)
+
+
+@router.get(
+    "/",
+    response_model=None,
+    responses={200: {"content": {"text/html": {}}, "description": "JSON; a browser gets the page"}},
+)
+async def welcome(request: Request) -> dict[str, str] | HTMLResponse:
+    """The original's welcome answer (its text, as JSON, with where the API is described); a
+    browser (``Accept: text/html``) gets the page instead."""
+    if wants_html(request):
+        return page(request.app.state.settings)
     return {"message": "Welcome to the deepfake detection service", "docs": "/docs"}
 
 
 @router.post(
     "/detect_deepfake_image",
+    openapi_extra=_IMAGE_FORM,
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
 async def detect_deepfake_image(
@@ -67,6 +116,7 @@ async def detect_deepfake_image(
 
 @router.post(
     "/detect_deepfake_video",
+    openapi_extra=_VIDEO_FORM,
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
 async def detect_deepfake_video(

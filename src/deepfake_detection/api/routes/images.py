@@ -59,7 +59,14 @@ async def analyze_image(
     options = upload.options
     detector = services.models.detector(options.detector)
     max_faces = services.models.max_faces(options.max_faces)
-    work = partial(services.models.analyze, upload.data, detector, options.threshold, max_faces)
+    work = partial(
+        services.models.analyze,
+        upload.data,
+        detector,
+        options.threshold,
+        max_faces,
+        explain=options.explain,
+    )
     analyzed = await services.run_cpu(work)
     response = image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
     await record_analysis(request, response.model_dump(mode="json"))

@@ -1,0 +1,150 @@
+"""``dfd scan --report FILE``: one self-contained HTML page for a scan (no outside file, script or
+font): per file its verdict, an annotated thumbnail, its faces, and per person in a video a chart
+of the score over time with the threshold line."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from deepfake_detection.analysis.persons import Person
+from deepfake_detection.cli.scanner import FileResult
+from deepfake_detection.shared.images import RGBImage
+
+THUMBNAIL_SIDE = 480
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    result: FileResult
+    thumbnail: RGBImage | None
+    persons: tuple[Person, ...] = ()
+    threshold: float | None = None
+    duration_s: float | None = None
+
+
+def thumbnail_uri(image: RGBImage) -> str:
+    """``image`` shrunk to fit ``THUMBNAIL_SIDE``, as a JPEG ``data:`` URI."""
+    picture = Image.fromarray(image)
+    picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def person_chart(person: Person, threshold: float, duration_s: float) -> str:
+    """An inline SVG of the person's fake probability over time, with the threshold line."""
+    width, height, left, right, top, bottom = 480, 140, 36, 8, 8, 22
+    span = max(duration_s, 1e-6)
+
+    def x(t: float) -> float:
+        return left + (width - left - right) * t / span
+
+    def y(p: float) -> float:
+        return top + (height - top - bottom) * (1 - p)
+
+    points = " ".join(
+        f"{x(s.timestamp_s):.1f},{y(s.fake_probability):.1f}" for s in person.timeline
+    )
+    dots = "".join(
+        f'<circle cx="{x(s.timestamp_s):.1f}" cy="{y(s.fake_probability):.1f}" r="3" '
+        f'fill="{"#b3261e" if s.fake_probability >= threshold else "#0f6b2f"}">'
+        f"<title>{s.timestamp_s:.2f} s: {s.fake_probability:.3f}</title></circle>"
+        for s in person.timeline
+    )
+    label = f"Fake probability of person {person.id + 1} over time"
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f'<rect x="{left}" y="{top}" width="{width - left - right}" '
+        f'height="{height - top - bottom}" fill="#f3f5f8" stroke="#c5ccd6"/>'
+        f'<text x="{left - 4}" y="{y(1) + 4}" text-anchor="end" font-size="10">1</text>'
+        f'<text x="{left - 4}" y="{y(0) + 4}" text-anchor="end" font-size="10">0</text>'
+        f'<text x="{x(0)}" y="{height - 6}" font-size="10">0 s</text>'
+        f'<text x="{x(span)}" y="{height - 6}" text-anchor="end" font-size="10">{span:.1f} s</text>'
+        f'<line x1="{left}" x2="{width - right}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
+        f'stroke="#b3261e" stroke-dasharray="5 3"/>'
+        f'<polyline points="{points}" fill="none" stroke="#1b1f24" stroke-width="1.5"/>{dots}</svg>'
+    )
+
+
+def _faces_table(result: FileResult) -> str:
+    if not result.faces:
+        return ""
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(_cell(face.get(key)))}</td>"
+            for key in ("person", "label", "fake_probability", "box", "frames")
+        )
+        + "</tr>"
+        for face in result.faces
+    )
+    head = "".join(f"<th>{h}</th>" for h in ("person", "label", "P(fake)", "box", "frames"))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(str(round(v)) for v in value.values())
+    if isinstance(value, list):
+        return ", ".join(str(round(v)) for v in value)
+    return str(value)
+
+
+def _entry(entry: ReportEntry) -> str:
+    result = entry.result
+    verdict = result.label or "error"
+    known = verdict if verdict in ("real", "fake", "uncertain") else "other"
+    parts = [
+        f"<h2>{html.escape(str(result.path))}</h2>",
+        f'<p>Verdict: <strong class="label label-{known}">{html.escape(verdict)}</strong>',
+    ]
+    if result.fake_probability is not None:
+        parts.append(f" · highest fake probability {result.fake_probability:.3f}")
+    parts.append(f" · {html.escape(result.kind or 'unknown kind')}</p>")
+    if result.error:
+        parts.append(f'<p class="error">[{html.escape(result.error)}] ')
+        parts.append(f"{html.escape(result.message or '')}</p>")
+    if entry.thumbnail is not None:
+        alt = html.escape(f"{result.path.name} with the faces found")
+        parts.append(f'<img src="{thumbnail_uri(entry.thumbnail)}" alt="{alt}">')
+    parts.append(_faces_table(result))
+    if entry.threshold is not None and entry.duration_s is not None:
+        for person in entry.persons:
+            parts.append(f"<h3>Person {person.id + 1}: {html.escape(person.label)} ")
+            parts.append(f"{person.score:.3f}</h3>")
+            parts.append(person_chart(person, entry.threshold, entry.duration_s))
+    return '<section class="file">' + "".join(parts) + "</section>"
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;color:#1b1f24;max-width:60rem;margin:auto;padding:1rem}
+.file{border-bottom:1px solid #c5ccd6;padding:1rem 0}img{max-width:100%;display:block}
+.label{color:#fff;background:#3d4652;padding:0 .4rem;border-radius:.25rem}
+.label-real{background:#0f6b2f}.label-fake{background:#b3261e}.label-uncertain{background:#8a5300}
+.error{color:#7a1712}table{border-collapse:collapse;margin:.5rem 0}
+td,th{border-bottom:1px solid #c5ccd6;padding:.2rem .5rem;text-align:left}.chart{width:100%;max-width:480px}
+"""
+
+
+def render_report(entries: Sequence[ReportEntry], *, title: str = "dfd scan report") -> str:
+    counts: dict[str, int] = {}
+    for entry in entries:
+        key = entry.result.label or "error"
+        counts[key] = counts.get(key, 0) + 1
+    summary = ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(counts.items()))
+    body = "".join(_entry(e) for e in entries)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>{len(entries)} file(s): {summary or 'none'}.</p>"
+        f"{body}</body></html>\n"
+    )

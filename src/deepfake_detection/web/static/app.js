@@ -1,0 +1,470 @@
+// The page's behaviour: upload, call the API, draw what it answered. Plain JavaScript, no build step.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const SVG = "http://www.w3.org/2000/svg";
+  // A label the page knows gets its own colour; any other string the API sends is shown as is.
+  const KNOWN_LABELS = new Set(["real", "fake", "uncertain"]);
+  const POLL_MS = 400;
+  const THUMBS_PER_PERSON = 8;
+
+  let generation = 0; // each upload starts a new generation; answers for an older one are dropped
+  let objectUrl = null;
+
+  class ApiError extends Error {
+    constructor(message, code, status) {
+      super(message);
+      this.code = code;
+      this.status = status;
+    }
+  }
+
+  function labelClass(label) {
+    return "label-" + (KNOWN_LABELS.has(label) ? label : "other");
+  }
+
+  function labelChip(label) {
+    const chip = document.createElement("span");
+    chip.className = "label " + labelClass(label);
+    chip.textContent = label;
+    return chip;
+  }
+
+  function el(tag, attributes = {}, text = "") {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function svg(tag, attributes = {}) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+    return node;
+  }
+
+  const score = (p) => Number(p).toFixed(3);
+
+  function isImage(file) {
+    return file.type.startsWith("image/") || /\.(heic|heif|avif)$/i.test(file.name);
+  }
+
+  function isVideo(file) {
+    return file.type.startsWith("video/") || /\.(mp4|mov|m4v|mkv|webm|avi)$/i.test(file.name);
+  }
+
+  async function readAnswer(response) {
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      const error = body && body.error;
+      const message = error ? error.message : `The service answered HTTP ${response.status}.`;
+      throw new ApiError(message, error ? error.code : "http_" + response.status, response.status);
+    }
+    if (body === null) throw new ApiError("The service's answer was not JSON.", "bad_answer", 0);
+    return body;
+  }
+
+  async function post(url, form) {
+    return readAnswer(await fetch(url, { method: "POST", body: form, headers: { Accept: "application/json" } }));
+  }
+
+  async function getJson(url) {
+    return readAnswer(await fetch(url, { headers: { Accept: "application/json" } }));
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // ---- status, progress, error ----
+
+  function setStatus(text) {
+    $("status").textContent = text;
+  }
+
+  function setProgress(value) {
+    const bar = $("progress");
+    if (value === null) {
+      bar.hidden = true;
+      return;
+    }
+    bar.hidden = false;
+    bar.value = value;
+    bar.setAttribute("aria-valuetext", `${Math.round(value * 100)} %`);
+  }
+
+  function showError(message) {
+    const box = $("error");
+    box.textContent = message;
+    box.hidden = false;
+    setStatus("");
+    setProgress(null);
+  }
+
+  function reset() {
+    generation += 1;
+    $("error").hidden = true;
+    $("error").textContent = "";
+    $("result").hidden = true;
+    $("image-result").hidden = true;
+    $("video-result").hidden = true;
+    $("frame-view").hidden = true;
+    $("persons").replaceChildren();
+    $("downloads").replaceChildren();
+    $("summary").textContent = "";
+    $("skipped").textContent = "";
+    document.querySelectorAll("#picture-frame .face-box, #picture-frame .heat").forEach((node) => node.remove());
+    $("faces-table").tBodies[0].replaceChildren();
+    setProgress(null);
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+    objectUrl = null;
+    return generation;
+  }
+
+  // ---- upload ----
+
+  function options(form, video) {
+    const threshold = $("threshold").value.trim();
+    if (threshold) form.append("threshold", threshold);
+    const frames = $("frames").value.trim();
+    if (video && frames) form.append("frames", frames);
+  }
+
+  async function analyse(file) {
+    const mine = reset();
+    objectUrl = URL.createObjectURL(file);
+    setStatus(`Uploading ${file.name} (${(file.size / 1024 / 1024).toFixed(1)} MiB)…`);
+    setProgress(0);
+    const form = new FormData();
+    form.append("file", file, file.name);
+    try {
+      if (isImage(file)) {
+        options(form, false);
+        const body = await post("/v1/images", form);
+        if (mine !== generation) return;
+        showResult(body, file, null);
+      } else {
+        // Videos (and anything else: the API says what it is) go through a job, with progress.
+        options(form, isVideo(file));
+        const accepted = await post("/v1/jobs", form);
+        await followJob(accepted, file, mine);
+      }
+    } catch (error) {
+      if (mine === generation) showError(error.message || String(error));
+    }
+  }
+
+  async function followJob(accepted, file, mine) {
+    setStatus("Queued…");
+    for (;;) {
+      await sleep(POLL_MS);
+      if (mine !== generation) return;
+      const job = await getJson(accepted.status_url);
+      if (mine !== generation) return;
+      if (job.status === "queued" || job.status === "running") {
+        setStatus(job.status === "queued" ? "Queued…" : `Analysing… ${Math.round(job.progress * 100)} %`);
+        setProgress(job.progress);
+      } else if (job.status === "succeeded") {
+        showResult(job.result, file, job.id);
+        return;
+      } else if (job.status === "failed") {
+        throw new ApiError(job.error.message, job.error.code, 0);
+      } else {
+        throw new ApiError(`The job was ${job.status}.`, job.status, 0);
+      }
+    }
+  }
+
+  function showResult(body, file, jobId) {
+    setStatus(`Analysed ${file.name}.`);
+    setProgress(null);
+    const verdict = $("verdict");
+    verdict.textContent = body.verdict;
+    verdict.className = "label " + labelClass(body.verdict);
+    $("result").hidden = false;
+    if (Array.isArray(body.persons)) showVideo(body);
+    else showImage(body, file);
+    showDownloads(body, jobId);
+    $("result-title").focus({ preventScroll: true });
+  }
+
+  function showDownloads(body, jobId) {
+    const place = $("downloads");
+    const json = new Blob([JSON.stringify(body, null, 2)], { type: "application/json" });
+    place.append(el("a", { href: URL.createObjectURL(json), download: "result.json" }, "Download the answer (JSON)"));
+    if (jobId) {
+      const kind = Array.isArray(body.persons) ? "video (MP4)" : "image (PNG)";
+      place.append(" · ", el("a", { href: `/v1/jobs/${jobId}/annotated` }, `Annotated ${kind}`));
+    }
+  }
+
+  // ---- image ----
+
+  function percent(value, total) {
+    return `${(100 * value) / total}%`;
+  }
+
+  function placeBox(node, box, size) {
+    node.style.left = percent(box.x1, size.width);
+    node.style.top = percent(box.y1, size.height);
+    node.style.width = percent(box.x2 - box.x1, size.width);
+    node.style.height = percent(box.y2 - box.y1, size.height);
+  }
+
+  function showImage(body, file) {
+    $("image-result").hidden = false;
+    $("picture").src = objectUrl;
+    const frame = $("picture-frame");
+    const rows = $("faces-table").tBodies[0];
+    const explained = { answer: null, file };
+    body.faces.forEach((face, index) => {
+      const box = el("div", {
+        class: "face-box " + labelClass(face.label),
+        "data-testid": "face-box",
+        role: "img",
+        "aria-label": `Face ${index + 1}: ${face.label}, fake probability ${score(face.fake_probability)}`,
+      });
+      placeBox(box, face.box, body.image);
+      // A caption over the right half runs leftwards, so it never leaves the picture.
+      if (face.box.x1 + face.box.x2 > body.image.width) box.classList.add("near-right");
+      box.append(el("span", { class: "tag" }, `${index + 1} ${face.label} ${score(face.fake_probability)}`));
+      frame.append(box);
+
+      const row = el("tr");
+      row.append(el("td", {}, String(index + 1)));
+      const labelCell = el("td");
+      labelCell.append(labelChip(face.label));
+      if (face.reason) labelCell.append(" ", el("span", { class: "hint" }, face.reason));
+      row.append(labelCell);
+      row.append(el("td", {}, score(face.fake_probability)));
+      row.append(el("td", {}, score(face.detector_confidence)));
+      const b = face.box;
+      row.append(el("td", {}, [b.x1, b.y1, b.x2, b.y2].map((v) => Math.round(v)).join(", ")));
+      const explainCell = el("td");
+      const button = el("button", { type: "button" }, "Show heatmap");
+      button.addEventListener("click", () => explain(index, body, explained, explainCell, button));
+      explainCell.append(button);
+      row.append(explainCell);
+      rows.append(row);
+    });
+    const skipped = body.skipped_faces || [];
+    $("summary").textContent = `${body.image.width}×${body.image.height} pixels, ${body.faces.length} face(s) scored ` +
+      `with ${body.model.name} ${body.model.version} (threshold ${score(body.threshold)}, detector ${body.detector}).`;
+    if (skipped.length) {
+      const reasons = skipped.map((s) => s.reason).join(", ");
+      $("skipped").textContent = `${skipped.length} more face(s) not scored: ${reasons}.`;
+    }
+  }
+
+  async function explain(index, body, explained, cell, button) {
+    const existing = cell.querySelector("img.heatmap");
+    if (existing) {
+      existing.remove();
+      document.querySelector(`#picture-frame .heat[data-face="${index}"]`)?.remove();
+      button.textContent = "Show heatmap";
+      return;
+    }
+    const mine = generation;
+    button.disabled = true;
+    button.textContent = "Computing…";
+    try {
+      if (!explained.answer) {
+        const form = new FormData();
+        form.append("file", explained.file, explained.file.name);
+        form.append("explain", "true");
+        form.append("threshold", String(body.threshold));
+        form.append("detector", body.detector);
+        explained.answer = await post("/v1/images", form);
+      }
+      if (mine !== generation) return;
+      const face = explained.answer.faces[index];
+      if (!face || !face.explanation) throw new ApiError("No explanation came back for this face.", "no_explanation", 0);
+      const source = "data:image/png;base64," + face.explanation.heatmap_png_base64;
+      const description = `Heatmap of face ${index + 1}: warm colours mark the regions whose occlusion moved its score most`;
+      cell.prepend(el("img", { class: "heatmap", src: source, alt: description }));
+      const overlay = el("img", { class: "heat", src: source, alt: "" });
+      placeBox(overlay, face.explanation.region, body.image);
+      overlay.dataset.face = String(index);
+      $("picture-frame").append(overlay);
+      button.textContent = "Hide heatmap";
+    } catch (error) {
+      showError(error.message || String(error));
+      button.textContent = "Show heatmap";
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- video ----
+
+  function showVideo(body) {
+    $("video-result").hidden = false;
+    const v = body.video;
+    $("summary").textContent = `${v.width}×${v.height}, ${v.duration_s.toFixed(1)} s, ${body.sampled_frames} frames sampled, ` +
+      `${body.persons.length} person(s); a person's score is the ${body.aggregate} of its frames ` +
+      `(threshold ${score(body.threshold)}, ${body.model.name} ${body.model.version}).`;
+    const player = $("player");
+    player.src = objectUrl;
+    const persons = $("persons");
+    if (!body.persons.length) persons.append(el("p", {}, "No face was found in the sampled frames."));
+    body.persons.forEach((person) => {
+      const section = el("section", { class: "person", "aria-label": `Person ${person.id + 1}` });
+      const title = el("h3", {}, `Person ${person.id + 1}: `);
+      title.append(labelChip(person.label), ` score ${score(person.score)}, seen in ${person.timeline.length} sampled frame(s)`);
+      if (person.reason) title.append(" ", el("span", { class: "hint" }, `(${person.reason})`));
+      section.append(title, chart(person, body), thumbnails(person));
+      persons.append(section);
+    });
+    drawThumbnails(body).catch(() => {
+      // The browser may not decode this codec: the thumbnails stay empty, the rest is shown.
+    });
+  }
+
+  function chart(person, body) {
+    const width = 640;
+    const height = 180;
+    const pad = { left: 40, right: 12, top: 12, bottom: 28 };
+    const duration = Math.max(body.video.duration_s, 1e-6);
+    const x = (t) => pad.left + ((width - pad.left - pad.right) * t) / duration;
+    const y = (p) => pad.top + (height - pad.top - pad.bottom) * (1 - p);
+    const root = svg("svg", {
+      class: "timeline",
+      viewBox: `0 0 ${width} ${height}`,
+      role: "group",
+      "data-testid": "timeline",
+      "aria-label": `Fake probability of person ${person.id + 1} over time; threshold ${score(body.threshold)}`,
+    });
+    root.append(svg("rect", { x: pad.left, y: pad.top, width: width - pad.left - pad.right, height: height - pad.top - pad.bottom, fill: "#f3f5f8", stroke: "#c5ccd6" }));
+    for (const p of [0, 0.5, 1]) {
+      const label = svg("text", { x: pad.left - 6, y: y(p) + 4, "text-anchor": "end", "font-size": 11, fill: "#4a5360" });
+      label.textContent = p.toFixed(1);
+      root.append(label);
+    }
+    for (const t of [0, duration / 2, duration]) {
+      const label = svg("text", { x: x(t), y: height - 8, "text-anchor": "middle", "font-size": 11, fill: "#4a5360" });
+      label.textContent = `${t.toFixed(1)} s`;
+      root.append(label);
+    }
+    const threshold = svg("line", { x1: pad.left, x2: width - pad.right, y1: y(body.threshold), y2: y(body.threshold), stroke: "#b3261e", "stroke-dasharray": "6 4", class: "threshold" });
+    const thresholdLabel = svg("text", { x: width - pad.right - 4, y: y(body.threshold) - 4, "text-anchor": "end", "font-size": 11, fill: "#b3261e" });
+    thresholdLabel.textContent = `threshold ${score(body.threshold)}`;
+    root.append(threshold, thresholdLabel);
+    const points = person.timeline.map((s) => `${x(s.timestamp_s)},${y(s.fake_probability)}`).join(" ");
+    root.append(svg("polyline", { points, fill: "none", stroke: "#1b1f24", "stroke-width": 2 }));
+    person.timeline.forEach((sample) => {
+      const dot = svg("circle", {
+        class: "point",
+        cx: x(sample.timestamp_s),
+        cy: y(sample.fake_probability),
+        r: 5,
+        fill: sample.fake_probability >= body.threshold ? "#b3261e" : "#0f6b2f",
+        tabindex: 0,
+        role: "button",
+        "aria-label": `${sample.timestamp_s.toFixed(2)} s, frame ${sample.frame_index}: fake probability ${score(sample.fake_probability)}; show this frame`,
+      });
+      const open = () => showFrame(sample, person);
+      dot.addEventListener("click", open);
+      dot.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          open();
+        }
+      });
+      root.append(dot);
+    });
+    return root;
+  }
+
+  function showFrame(sample, person) {
+    const view = $("frame-view");
+    view.hidden = false;
+    const player = $("player");
+    player.pause();
+    player.currentTime = sample.timestamp_s;
+    $("frame-caption").textContent = `Person ${person.id + 1} at ${sample.timestamp_s.toFixed(2)} s (frame ${sample.frame_index}): ` +
+      `fake probability ${score(sample.fake_probability)}.`;
+    view.scrollIntoView({ block: "nearest" });
+  }
+
+  function thumbnailSamples(person) {
+    const timeline = person.timeline;
+    const count = Math.min(THUMBS_PER_PERSON, timeline.length);
+    const chosen = [];
+    for (let i = 0; i < count; i += 1) chosen.push(timeline[Math.floor((i * timeline.length) / count)]);
+    return chosen;
+  }
+
+  function thumbnails(person) {
+    const strip = el("div", { class: "thumbs", "aria-label": `Sampled faces of person ${person.id + 1}` });
+    for (const sample of thumbnailSamples(person)) {
+      const canvas = el("canvas", { width: 64, height: 64, role: "img", "aria-label": `Face at ${sample.timestamp_s.toFixed(2)} s, fake probability ${score(sample.fake_probability)}` });
+      canvas.dataset.person = String(person.id);
+      canvas.dataset.time = String(sample.timestamp_s);
+      canvas.dataset.box = JSON.stringify(sample.box);
+      strip.append(canvas);
+    }
+    return strip;
+  }
+
+  function once(target, event, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${event}`)), timeoutMs);
+      target.addEventListener(event, () => { clearTimeout(timer); resolve(); }, { once: true });
+      target.addEventListener("error", () => { clearTimeout(timer); reject(new Error("video error")); }, { once: true });
+    });
+  }
+
+  async function drawThumbnails(body) {
+    const mine = generation;
+    const canvases = [...document.querySelectorAll("#persons canvas")];
+    if (!canvases.length) return;
+    const video = document.createElement("video");
+    video.muted = true;
+    video.preload = "auto";
+    video.src = objectUrl;
+    await once(video, "loadeddata", 10000);
+    const scaleX = video.videoWidth / body.video.width;
+    const scaleY = video.videoHeight / body.video.height;
+    for (const canvas of canvases) {
+      if (mine !== generation) return;
+      video.currentTime = Number(canvas.dataset.time);
+      await once(video, "seeked", 5000);
+      const box = JSON.parse(canvas.dataset.box);
+      const side = Math.max(box.x2 - box.x1, box.y2 - box.y1);
+      const cx = (box.x1 + box.x2) / 2;
+      const cy = (box.y1 + box.y2) / 2;
+      canvas.getContext("2d").drawImage(video, (cx - side / 2) * scaleX, (cy - side / 2) * scaleY, side * scaleX, side * scaleY, 0, 0, 64, 64);
+    }
+  }
+
+  // ---- wiring ----
+
+  function init() {
+    const input = $("file");
+    input.addEventListener("change", () => {
+      if (input.files.length) analyse(input.files[0]);
+    });
+    const zone = $("drop-zone");
+    for (const type of ["dragenter", "dragover"]) {
+      zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        zone.classList.add("dragging");
+      });
+    }
+    for (const type of ["dragleave", "drop"]) {
+      zone.addEventListener(type, () => zone.classList.remove("dragging"));
+    }
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer.files[0];
+      if (file) analyse(file);
+    });
+    $("result-title").setAttribute("tabindex", "-1");
+  }
+
+  init();
+})();

@@ -1,0 +1,84 @@
+"""``GET /v1/jobs/{id}/annotated``: the job's upload with its answer drawn (PNG or H.264 MP4)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from api.fakes import GatedClassifier
+from api.routes.test_jobs import wait
+from api.videos import video_bytes
+from deepfake_detection.analysis.annotate import COLOURS
+
+
+@pytest.fixture
+def jobs_client(make_app: Any, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(make_app(data_dir=tmp_path / "data")) as client:
+        yield client
+
+
+def finished_job(client: TestClient, name: str, content: bytes, **fields: str) -> Any:
+    accepted = client.post("/v1/jobs", files={"file": (name, content)}, data=fields).json()
+    job = wait(client, accepted["status_url"])
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def test_an_image_job_gives_a_png_with_the_boxes(jobs_client: TestClient, face_jpeg: bytes) -> None:
+    job = finished_job(jobs_client, "a.jpg", face_jpeg)
+    response = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    picture = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGB"))
+    assert picture.shape[:2] == (job["result"]["image"]["height"], job["result"]["image"]["width"])
+    face = job["result"]["faces"][0]
+    box = face["box"]
+    middle_y = round((box["y1"] + box["y2"]) / 2)
+    assert tuple(picture[middle_y, round(box["x1"]) + 1]) == COLOURS[face["label"]]
+
+
+def test_a_video_job_gives_an_h264_mp4_with_every_frame(
+    jobs_client: TestClient, tmp_path: Path
+) -> None:
+    content = video_bytes(tmp_path, count=20)
+    job = finished_job(jobs_client, "v.mp4", content, frames="4")
+    response = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "video/mp4"
+    path = tmp_path / "annotated.mp4"
+    path.write_bytes(response.content)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert sum(1 for _ in container.decode(stream)) == 20
+    # The temporary file is gone once sent: only the job's upload stays on the volume.
+    assert [p.name for p in (tmp_path / "data" / "uploads").iterdir()] == [f"{job['id']}.upload"]
+
+
+def test_an_unknown_job_is_404(jobs_client: TestClient) -> None:
+    response = jobs_client.get(f"/v1/jobs/{'0' * 32}/annotated")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_running_job_is_409(make_app: Any, tmp_path: Path, face_jpeg: bytes) -> None:
+    gate = GatedClassifier()
+    with TestClient(make_app(classifier=gate, data_dir=tmp_path / "data")) as client:
+        accepted = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)}).json()
+        assert gate.entered.wait(30)
+        response = client.get(f"/v1/jobs/{accepted['id']}/annotated")
+        gate.release.set()
+        assert wait(client, accepted["status_url"])["status"] == "succeeded"
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_ready"
+    assert "running" in response.json()["error"]["message"]

@@ -1,0 +1,206 @@
+"""The page in a real browser (Debian's Chromium driven by Playwright) against the real service
+(``dfd serve`` with the shipped model, on 127.0.0.1): what a person sees after an upload."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from api.images import encode, many_faces, one_face
+from api.test_server import free_port, wait_until_ready
+from api.videos import video_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Two shared cores, busy with other work at times: an analysis (or a heatmap) can take a while.
+ANALYSIS_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("web-server")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
+    env |= {"DFD_DATA_DIR": str(folder / "data"), "DFD_ONNX_THREADS": "1"}
+    log = folder / "server.log"
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process, log)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            raise AssertionError(f"{CHROMIUM} is missing: .ci/run installs it (apt chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(server)
+    yield opened
+    context.close()
+    assert not errors, errors  # no script error on the page
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("inputs")
+    files = {
+        "two_faces.jpg": encode(many_faces(1, 2)),
+        "one_face.jpg": encode(one_face()),
+        "clip.mp4": video_bytes(folder, "source.mp4", people=1, count=20),
+        "letter.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n",
+    }
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return {name: folder / name for name in files}
+
+
+def test_an_image_shows_one_box_per_face_and_the_verdict(
+    page: Page, server: str, inputs: dict[str, Path]
+) -> None:
+    path = inputs["two_faces.jpg"]
+    answer = httpx.post(
+        f"{server}/v1/images", files={"file": (path.name, path.read_bytes())}, timeout=60
+    ).json()
+    assert len(answer["faces"]) == 2
+
+    page.get_by_test_id("upload").set_input_files(path)
+
+    expect(page.get_by_test_id("verdict")).to_have_text(
+        answer["verdict"], timeout=ANALYSIS_TIMEOUT_MS
+    )
+    boxes = page.get_by_test_id("face-box")
+    expect(boxes).to_have_count(2)
+    for box, face in zip(boxes.all(), answer["faces"], strict=True):
+        expect(box).to_contain_text(face["label"])
+        expect(box).to_contain_text(f"{face['fake_probability']:.3f}")
+    # The boxes sit where the API put them, on the displayed picture.
+    picture = page.locator("#picture").bounding_box()
+    first = boxes.first.bounding_box()
+    assert picture is not None
+    assert first is not None
+    scale = picture["width"] / answer["image"]["width"]
+    expected_left = picture["x"] + answer["faces"][0]["box"]["x1"] * scale
+    assert abs(first["x"] - expected_left) < 3
+    expect(page.get_by_test_id("error")).to_be_hidden()
+
+
+def test_a_narrow_window_needs_no_sideways_scrolling(
+    browser: Browser, server: str, inputs: dict[str, Path]
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_test_id("upload").set_input_files(inputs["two_faces.jpg"])
+    expect(page.get_by_test_id("face-box")).to_have_count(2, timeout=ANALYSIS_TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Each caption stays on the picture.
+    picture = page.locator("#picture").bounding_box()
+    assert picture is not None
+    for tag in page.locator(".face-box .tag").all():
+        box = tag.bounding_box()
+        assert box is not None
+        assert picture["x"] <= box["x"]
+        assert box["x"] + box["width"] <= picture["x"] + picture["width"] + 1
+    context.close()
+
+
+def test_a_video_shows_a_timeline_per_person(
+    page: Page, server: str, inputs: dict[str, Path]
+) -> None:
+    page.get_by_test_id("upload").set_input_files(inputs["clip.mp4"])
+
+    timelines = page.get_by_test_id("timeline")
+    expect(timelines).to_have_count(1, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.get_by_test_id("verdict")).not_to_be_empty()
+    points = timelines.first.locator("circle.point")
+    assert points.count() >= 2
+    expect(timelines.first.locator("line.threshold")).to_have_count(1)
+    # A click on the chart shows the frame it points to.
+    points.first.click()
+    expect(page.locator("#frame-caption")).to_contain_text("Person 1 at")
+    annotated = page.get_by_role("link", name="Annotated video (MP4)")
+    href = annotated.get_attribute("href")
+    assert href is not None
+    response = httpx.get(server + href, timeout=120)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "video/mp4"
+
+
+def test_a_pdf_shows_the_apis_error(page: Page, server: str, inputs: dict[str, Path]) -> None:
+    path = inputs["letter.pdf"]
+    api = httpx.post(
+        f"{server}/v1/jobs", files={"file": (path.name, path.read_bytes())}, timeout=30
+    )
+    assert api.status_code == 415
+
+    page.get_by_test_id("upload").set_input_files(path)
+
+    error = page.get_by_test_id("error")
+    expect(error).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    expect(error).to_have_text(api.json()["error"]["message"])
+    expect(page.get_by_test_id("verdict")).to_be_hidden()
+
+
+def test_upload_and_explanation_by_keyboard_only(page: Page, inputs: dict[str, Path]) -> None:
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "upload":
+            break
+    else:
+        raise AssertionError("Tab never reached the upload control")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(inputs["one_face.jpg"])
+    expect(page.get_by_test_id("verdict")).not_to_be_empty(timeout=ANALYSIS_TIMEOUT_MS)
+
+    button = page.locator("#faces-table button").first
+    expect(button).to_have_text("Show heatmap")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Show heatmap":
+            break
+    else:
+        raise AssertionError("Tab never reached a heatmap button")
+    page.keyboard.press("Enter")
+    heatmap = page.locator("img.heatmap").first
+    expect(heatmap).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    assert (heatmap.get_attribute("src") or "").startswith("data:image/png;base64,")
+    expect(button).to_have_text("Hide heatmap")
