@@ -6,6 +6,7 @@ is queued; the job's result is what ``POST /v1/images`` or ``POST /v1/videos`` w
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import IO, Any
@@ -123,7 +124,9 @@ def _save_upload(source: IO[bytes], path: Path) -> None:
         )
     source.seek(0)
     try:
-        with path.open("xb") as target:
+        # Readable by the service's user only; never an existing file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as target:
             shutil.copyfileobj(source, target, 1024 * 1024)
     except BaseException:
         path.unlink(missing_ok=True)
