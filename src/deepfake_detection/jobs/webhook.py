@@ -6,7 +6,8 @@ operator has not allowed.
 - Retries: on a connection error, a timeout, HTTP 429 or 5xx; waits ``backoff_s * 2**attempt``.
 - Addresses: the host is resolved and refused if any address is loopback, private, link-local,
   reserved, multicast or unspecified (the cloud metadata address 169.254.169.254 is link-local),
-  unless ``allow_private``. Checked when the job is submitted and again before each send, and the
+  also when IPv6 embeds such an IPv4 address (``addresses.py``), unless ``allow_private``.
+  Checked when the job is submitted and again before each send, and the
   send connects to the address that was checked (the request keeps the URL's host in ``Host`` and,
   for https, in SNI and the certificate check): a DNS answer that changes between the check and
   the connection (DNS rebinding) cannot redirect the webhook to an internal address.
@@ -16,19 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
 from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.jobs.addresses import is_public
 from deepfake_detection.jobs.job import JSONObject
 
 logger = logging.getLogger(__name__)
@@ -88,9 +89,8 @@ def vetted_address(url: str, *, allow_private: bool, resolve: Resolver = system_
         raise UnresolvedCallback(f"callback_url: cannot resolve {host!r}: {exc}") from exc
     if not addresses:
         raise InvalidOptions(f"callback_url: {host!r} has no address")
-    for text in addresses:
-        address = ipaddress.ip_address(text)
-        if not allow_private and (not address.is_global or address.is_multicast):
+    for address in addresses:
+        if not allow_private and not is_public(address):
             raise InvalidOptions(
                 f"callback_url: {host} is a private or internal address ({address}); "
                 "the operator has not allowed those (DFD_WEBHOOK_ALLOW_PRIVATE)"
@@ -120,6 +120,52 @@ def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]
     return pinned, {"Host": host + port}, extensions
 
 
+WebhookOutcome = Literal["sent", "retry", "refused"]
+
+
+def post_webhook(
+    url: str,
+    payload: JSONObject,
+    policy: WebhookPolicy,
+    *,
+    attempt: int = 0,
+    resolve: Resolver = system_resolver,
+) -> WebhookOutcome:
+    """One attempt: ``sent`` (2xx), ``retry`` (connection error, timeout, 429, 5xx, a host that
+    does not resolve yet) or ``refused`` (another 4xx, or a URL the policy refuses)."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, policy.secret)}
+    if "id" in payload:
+        headers[JOB_HEADER] = str(payload["id"])
+    try:
+        address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
+    except InvalidOptions as exc:
+        logger.warning("webhook refused: %s", exc.message)
+        return "retry" if isinstance(exc, UnresolvedCallback) else "refused"
+    pinned, host, extensions = _pinned(url, address)
+    try:
+        with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
+            response = client.post(
+                pinned, content=body, headers=headers | host, extensions=extensions
+            )
+            status = response.status_code
+    except httpx.HTTPError as exc:
+        logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
+        return "retry"
+    if 200 <= status < 300:
+        return "sent"
+    if status != 429 and status < 500:
+        logger.warning("webhook to %s refused with HTTP %d; not retried", url, status)
+        return "refused"
+    logger.info("webhook to %s answered HTTP %d (attempt %d)", url, status, attempt + 1)
+    return "retry"
+
+
+def retry_delay(policy: WebhookPolicy, attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt`` (1 for the first retry)."""
+    return float(policy.backoff_s * 2 ** (attempt - 1))
+
+
 def send_webhook(
     url: str,
     payload: JSONObject,
@@ -128,36 +174,12 @@ def send_webhook(
     sleep: Callable[[float], None] = time.sleep,
     resolve: Resolver = system_resolver,
 ) -> bool:
-    """POST ``payload`` as JSON; ``True`` once a receiver answered 2xx, ``False`` after the last
-    retry or on a final refusal (a 4xx other than 429, or a URL the policy refuses)."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, policy.secret)}
-    if "id" in payload:
-        headers[JOB_HEADER] = str(payload["id"])
+    """POST ``payload`` as JSON, retrying; ``True`` once a receiver answered 2xx, ``False`` after
+    the last retry or on a final refusal."""
     for attempt in range(policy.retries + 1):
         if attempt:
-            sleep(policy.backoff_s * 2 ** (attempt - 1))
-        try:
-            address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
-        except InvalidOptions as exc:
-            logger.warning("webhook refused: %s", exc.message)
-            if attempt < policy.retries and isinstance(exc, UnresolvedCallback):
-                continue
-            return False
-        pinned, host, extensions = _pinned(url, address)
-        try:
-            with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
-                response = client.post(
-                    pinned, content=body, headers=headers | host, extensions=extensions
-                )
-                status = response.status_code
-        except httpx.HTTPError as exc:
-            logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
-            continue
-        if 200 <= status < 300:
-            return True
-        if status != 429 and status < 500:
-            logger.warning("webhook to %s refused with HTTP %d; not retried", url, status)
-            return False
-        logger.info("webhook to %s answered HTTP %d (attempt %d)", url, status, attempt + 1)
+            sleep(retry_delay(policy, attempt))
+        outcome = post_webhook(url, payload, policy, attempt=attempt, resolve=resolve)
+        if outcome != "retry":
+            return outcome == "sent"
     return False
