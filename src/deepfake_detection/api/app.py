@@ -20,13 +20,16 @@ from deepfake_detection.api.errors import install_error_handlers
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.security_headers import SecurityHeadersMiddleware
 from deepfake_detection.api.services import Services
+from deepfake_detection.api.upload_guard import UploadGuardMiddleware
 from deepfake_detection.api.video_services import video_body_limits, video_lifespan
 from deepfake_detection.classifier import Classifier
 from deepfake_detection.config import Settings, get_settings
 from deepfake_detection.cpus import usable_cpus
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
+from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.pipeline import ImageAnalyzer
 
 logger = logging.getLogger(__name__)
@@ -85,6 +88,10 @@ def create_app(
     install_error_handlers(app)
     limits = {"/": request_body_limit(settings), **video_body_limits(settings)}
     app.add_middleware(BodyLimitMiddleware, limits=limits)
+    app.add_middleware(
+        UploadGuardMiddleware, timeout_s=settings.body_timeout_s, max_uploads=settings.max_uploads
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     for router in routers:
         app.include_router(router)
     return app
@@ -123,6 +130,7 @@ def load_services(
         detectors=detectors,
         in_flight=InFlightLimiter(settings.max_in_flight),
         cpu_slots=CapacityLimiter(usable_cpus()),
+        decode_budget=DecodeBudget(settings.decode_budget_pixels),
     )
     services.warm_up()
     return services

@@ -1,8 +1,7 @@
-"""Dependencies of the routes, as ``Annotated`` aliases: ``ServicesDep``, ``AnalysisSlot``."""
+"""Dependencies of the routes, as ``Annotated`` aliases: ``ServicesDep``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,13 +19,3 @@ async def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-async def analysis_slot(services: ServicesDep) -> AsyncIterator[None]:
-    """Holds one in-flight slot for the request (503 ``overloaded`` when none is free). Resolved
-    before the body is read, so a refused request costs no upload."""
-    with services.in_flight.slot():
-        yield
-
-
-AnalysisSlot = Annotated[None, Depends(analysis_slot)]

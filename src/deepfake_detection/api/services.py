@@ -18,12 +18,16 @@ from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.media.image import ImageLimits, decode_image
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.image import ImageLimits, open_image
+from deepfake_detection.media.memory import release_free_memory
 from deepfake_detection.model_card import ModelCard
 from deepfake_detection.pipeline import ImageAnalyzer
 from deepfake_detection.video_analysis import VideoOptions
 
 T = TypeVar("T")
+# After an image this large (16 MB decoded and more), freed memory goes back to the OS at once.
+_TRIM_AFTER_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Services:
     # CPU-bound stages run in worker threads, at most this many at once: more would only make each
     # request slower (they compete for the same cores) without raising throughput.
     cpu_slots: CapacityLimiter
+    decode_budget: DecodeBudget
 
     @property
     def card(self) -> ModelCard:
@@ -76,15 +81,29 @@ class Services:
         )
 
     def analyze(
-        self, data: bytes, detector: FaceDetector, threshold: float | None, max_faces: int
+        self,
+        data: bytes,
+        detector: FaceDetector,
+        threshold: float | None,
+        max_faces: int,
+        *,
+        wait_s: float | None = None,
     ) -> Analyzed:
-        """Decode and analyse one uploaded image (blocking: call it through ``run_cpu``)."""
+        """Decode and analyse one uploaded image (blocking: call it through ``run_cpu``). Its
+        pixels are held in the decode budget meanwhile, waiting for room up to ``wait_s``
+        (default ``decode_wait_s``; then ``Overloaded``)."""
         start = time.perf_counter()
-        image = decode_image(data, self.image_limits())
-        decode_ms = (time.perf_counter() - start) * 1000
-        analysis = self.analyzer.analyze(
-            image, detector=detector, threshold=threshold, max_faces=max_faces
-        )
+        opened = open_image(data, self.image_limits())
+        wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
+        with self.decode_budget.reserve(opened.pixels, wait_s):
+            image = opened.decode()
+            decode_ms = (time.perf_counter() - start) * 1000
+            analysis = self.analyzer.analyze(
+                image, detector=detector, threshold=threshold, max_faces=max_faces
+            )
+            del image  # freed before the next image in the budget is decoded
+        if opened.pixels >= _TRIM_AFTER_PIXELS:
+            release_free_memory()
         return Analyzed(analysis, decode_ms)
 
     def image_limits(self) -> ImageLimits:
@@ -92,8 +111,11 @@ class Services:
         return ImageLimits(s.max_upload_bytes, s.max_pixels, s.decode_timeout_s)
 
     async def run_cpu(self, work: Callable[[], T]) -> T:
-        """Run CPU-bound ``work`` in a worker thread, off the event loop."""
-        return await anyio.to_thread.run_sync(work, limiter=self.cpu_slots)
+        """Run CPU-bound ``work`` in a worker thread, off the event loop, holding one in-flight slot
+        (``Overloaded``, 503, when none is free). Routes call it once the request's body has been
+        read, so a client that sends slowly holds no slot (``upload_guard.py`` bounds those)."""
+        with self.in_flight.slot():
+            return await anyio.to_thread.run_sync(work, limiter=self.cpu_slots)
 
     def warm_up(self) -> None:
         """One pass through every detector and the classifier, so the first request is not slow

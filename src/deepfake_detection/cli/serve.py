@@ -49,5 +49,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         workers=settings.workers,
         log_level=args.log_level,
         access_log=not args.no_access_log,
+        # The software and its version are nobody's business (fingerprinting).
+        server_header=False,
     )
     return ExitStatus.OK

@@ -37,7 +37,8 @@ class MediaAnalyzer:
                 limit = services.settings.max_upload_bytes
                 raise PayloadTooLarge(f"the image has {size} bytes; the limit is {limit}")
             max_faces = services.max_faces(options.max_faces)
-            analyzed = services.analyze(path.read_bytes(), detector, options.threshold, max_faces)
+            data, wait_s = path.read_bytes(), services.settings.job_timeout_s
+            analyzed = services.analyze(data, detector, options.threshold, max_faces, wait_s=wait_s)
             total_ms = (time.perf_counter() - start) * 1000
             return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
         if sniff_video_container(head) is not None:

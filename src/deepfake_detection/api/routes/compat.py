@@ -13,7 +13,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.schemas import (
     SCORE_DIGITS,
     CompatImageResponse,
@@ -46,9 +46,7 @@ async def welcome() -> dict[str, str]:
     "/detect_deepfake_image",
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
-async def detect_deepfake_image(
-    request: Request, services: ServicesDep, _slot: AnalysisSlot
-) -> CompatImageResponse:
+async def detect_deepfake_image(request: Request, services: ServicesDep) -> CompatImageResponse:
     """Form fields `image` (file), `face_detection` (`1` default, or `0`: the whole image is
     the face), `face_detection_method` (`SSD`, or `MTCNN`, the default: served by the default
     detector)."""
@@ -70,7 +68,7 @@ async def detect_deepfake_image(
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
 async def detect_deepfake_video(
-    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, videos: VideoServicesDep
 ) -> CompatImageResponse:
     """Form fields `video` (file), `num_frames` (default 3, spread evenly), and
     `face_detection_method` as above; one prediction per face per sampled frame."""

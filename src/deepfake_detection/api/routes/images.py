@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from deepfake_detection.analysis import SkippedFace
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.schemas import (
     PIXEL_DIGITS,
     SCORE_DIGITS,
@@ -62,9 +62,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/images", openapi_extra=_request_body(), responses=_ERRORS)
-async def analyze_image(
-    request: Request, services: ServicesDep, _slot: AnalysisSlot
-) -> ImageAnalysisResponse:
+async def analyze_image(request: Request, services: ServicesDep) -> ImageAnalysisResponse:
     """Score every face in an image. Send multipart/form-data with the image in `file` and the
     options as fields, or JSON `{"image_base64": ..., "detector": ..., ...}`."""
     start = time.perf_counter()

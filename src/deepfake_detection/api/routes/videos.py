@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from deepfake_detection.analysis_options import AnalysisOptions
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
 from deepfake_detection.api.video_forms import (
@@ -50,7 +50,7 @@ def _request_body() -> dict[str, Any]:
 
 @router.post("/videos", openapi_extra=_request_body(), responses=_ERRORS)
 async def analyze_video(
-    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, videos: VideoServicesDep
 ) -> VideoAnalysisResponse:
     """Score every person in a video. Multipart form: the video in `file`, options as fields."""
     async with open_form(request, allowed=("file", *OPTION_FIELDS)) as form:
