@@ -4,7 +4,7 @@ import numpy as np
 from skimage import data
 
 from deepfake_detection.training.augment import augment, center_crop
-from deepfake_detection.training.blend import face_mask, self_blend
+from deepfake_detection.training.blend import face_mask, partial_mask, self_blend
 from deepfake_detection.training.config import AugmentConfig
 
 
@@ -61,3 +61,45 @@ def test_self_blend_changes_the_inner_face_and_keeps_the_border() -> None:
         assert diff[:8, :8].mean() < 1.0
         changed.append(diff[80:112, 80:112].mean())
     assert np.median(changed) > 2.0
+
+
+def test_small_faces_and_h264_keep_the_input_size_and_degrade() -> None:
+    crop = _crop()
+    heavy = AugmentConfig(
+        blend_fraction=0, crop_side=(1.0, 1.0), crop_shift=0, hflip=0, color=0, downscale=0,
+        blur=0, noise=0, jpeg=0, small_face=1.0, small_face_px=(40, 40), h264=1.0,
+        h264_crf=(45, 45),
+    )  # fmt: skip
+    clean = augment(
+        crop,
+        160,
+        heavy.model_copy(update={"small_face": 0.0, "h264": 0.0}),
+        np.random.default_rng(0),
+    )
+    degraded = augment(crop, 160, heavy, np.random.default_rng(0))
+    assert degraded.shape == (160, 160, 3)
+    # A 40 px face at CRF 45 keeps the layout of the face but loses its fine detail.
+    error = np.abs(degraded.astype(np.int16) - clean.astype(np.int16)).mean()
+    assert 3.0 < error < 40.0
+    assert "small_face" in heavy.enabled()
+    assert "h264" in heavy.enabled()
+
+
+def test_partial_masks_cover_part_of_the_face() -> None:
+    full = [face_mask(160, np.random.default_rng(s)).sum() for s in range(20)]
+    partial = [partial_mask(160, np.random.default_rng(s)) for s in range(20)]
+    for mask in partial:
+        assert mask.min() >= 0.0
+        assert mask.max() <= 1.0
+    assert np.mean([m.sum() for m in partial]) < 0.6 * np.mean(full)
+
+
+def test_self_blend_with_partial_masks_changes_only_part_of_the_face() -> None:
+    crop = _crop()
+    changed = [
+        (np.abs(self_blend(crop, np.random.default_rng(s), 1.0).astype(np.int16) - crop) > 2)
+        .any(axis=2)
+        .mean()
+        for s in range(12)
+    ]
+    assert 0.0 < np.mean(changed) < 0.35

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from deepfake_detection.training.calibration import cross_fit, fit_calibration, youden_threshold
+from deepfake_detection.training.calibration import (
+    cross_fit,
+    fit_calibration,
+    uncertain_band,
+    youden_threshold,
+)
 from deepfake_detection.training.dataset import CropRecord
 
 
@@ -50,3 +55,25 @@ def test_cross_fitting_keeps_real_skill() -> None:
     # Two unit-variance classes two apart: the best accuracy is Phi(1), about 0.84.
     assert 0.80 < crossed.whole.accuracy < 0.88
     assert crossed.log_loss < 0.45
+
+
+def test_the_uncertain_band_reaches_the_target_accuracy_around_the_threshold() -> None:
+    rng = np.random.default_rng(1)
+    labels = (rng.random(4000) < 0.5).astype(np.int64)
+    # Overlapping classes: about 80% right at 0.5 with no band.
+    probabilities = np.clip(0.5 + (labels - 0.5) * 0.3 + rng.normal(0, 0.18, 4000), 0, 1)
+    band = uncertain_band(labels, probabilities, 0.5, target_accuracy=0.95)
+    assert band.low <= 0.5 <= band.high
+    called_real, called_fake = probabilities < band.low, probabilities >= band.high
+    right = (called_real & (labels == 0)) | (called_fake & (labels == 1))
+    assert right.sum() / (called_real | called_fake).sum() >= 0.95
+    assert 0.2 < band.decided_share < 0.9
+    assert band.decided_share == (called_real | called_fake).mean()
+
+
+def test_separable_scores_need_no_band() -> None:
+    labels = np.array([0] * 50 + [1] * 50)
+    probabilities = np.r_[np.linspace(0.0, 0.3, 50), np.linspace(0.7, 1.0, 50)]
+    band = uncertain_band(labels, probabilities, 0.5, target_accuracy=0.99)
+    assert band.decided_share == 1.0
+    assert band.decided_accuracy == 1.0

@@ -1,7 +1,12 @@
 """Training augmentations of (H, W, 3) uint8 RGB arrays, each with an explicit random generator.
 
 Geometry first (crop jitter, flip), then colour, then the degradations a face meets on its way to
-the service (down-and-up scaling, blur, noise, JPEG), so that those artefacts come last.
+the service (down-and-up scaling or a small face, blur, noise, H.264 or JPEG), so that those
+artefacts come last. A small face is blurred and compressed at its small size, then scaled back up,
+as the service's crop of a face in a wide, compressed shot is.
+
+The newer augmentations (small face, H.264) draw their random numbers only when switched on, so a
+config without them makes exactly the batches it made before they existed.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from deepfake_detection.training.config import AugmentConfig
+from deepfake_detection.training.video_codec import h264_frame
 
 Image = npt.NDArray[np.uint8]
 
@@ -87,6 +93,22 @@ def jpeg(image: Image, quality_range: tuple[int, int], rng: np.random.Generator)
     return np.asarray(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
+def shrink(image: Image, side_range: tuple[int, int], rng: np.random.Generator) -> Image:
+    """The image at a random small side in pixels (area interpolation, as a camera's scaler)."""
+    side = int(rng.integers(side_range[0], side_range[1] + 1))
+    return np.asarray(cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA))
+
+
+def enlarge(image: Image, size: int, rng: np.random.Generator) -> Image:
+    """Back to ``size`` with a random interpolation, as the service's crop resize does."""
+    interpolation = [cv2.INTER_LINEAR, cv2.INTER_CUBIC, cv2.INTER_AREA][int(rng.integers(3))]
+    return np.asarray(cv2.resize(image, (size, size), interpolation=interpolation))
+
+
+def h264(image: Image, crf_range: tuple[int, int], rng: np.random.Generator) -> Image:
+    return h264_frame(image, int(rng.integers(crf_range[0], crf_range[1] + 1)))
+
+
 def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
     """The full training augmentation of one crop."""
     out = jitter_crop(image, out_size, cfg, rng)
@@ -94,12 +116,20 @@ def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Gene
         out = np.ascontiguousarray(out[:, ::-1])
     if rng.random() < cfg.color:
         out = color_shift(out, rng)
-    if rng.random() < cfg.downscale:
+    small = cfg.small_face > 0 and rng.random() < cfg.small_face
+    if small:
+        out = shrink(out, cfg.small_face_px, rng)
+    elif rng.random() < cfg.downscale:
         out = down_up(out, cfg.downscale_range, rng)
-    if rng.random() < cfg.blur:
+    # A small face is soft already: blur at its size would be several times that of a large one.
+    if rng.random() < cfg.blur and not small:
         out = gaussian_blur(out, rng)
     if rng.random() < cfg.noise:
         out = gaussian_noise(out, rng)
-    if rng.random() < cfg.jpeg:
+    if cfg.h264 > 0 and rng.random() < cfg.h264:
+        out = h264(out, cfg.h264_crf, rng)
+    elif rng.random() < cfg.jpeg:
         out = jpeg(out, cfg.jpeg_quality, rng)
+    if small:
+        out = enlarge(out, out_size, rng)
     return out

@@ -67,7 +67,9 @@ class BatchSampler:
                 image = np.array(self.pixels[rng.choice(self.reals)])
                 label = REAL
             elif draw < cfg.real_share + cfg.augment.blend_fraction:
-                image = self_blend(np.array(self.pixels[rng.choice(self.reals)]), rng)
+                image = self_blend(
+                    np.array(self.pixels[rng.choice(self.reals)]), rng, cfg.augment.blend_partial
+                )
                 label = FAKE
             else:
                 image = np.array(self.pixels[rng.choice(self.fakes)])

@@ -5,6 +5,10 @@ A blend has no identity or generator fingerprint to learn, only what every face 
 boundary where two renderings of a face meet, with small mismatches of colour, sharpness and
 alignment. The DFDC crops are tight around the face, so the mask is a deformed ellipse over the
 inner face rather than a landmark hull.
+
+Expression re-enactment (Face2Face, NeuralTextures) rewrites only part of a face, mostly the mouth
+and jaw, and leaves the rest; partial masks imitate that: the mouth and jaw, the eyes, or only a
+ring at the boundary of the face (a seam with an untouched inside).
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from deepfake_detection.training.augment import Image, color_shift, down_up, gau
 Mask = npt.NDArray[np.float32]
 
 
-def face_mask(size: int, rng: np.random.Generator) -> Mask:
-    """A soft, irregular ellipse over the inner face, values in 0..1."""
-    cx = size * rng.uniform(0.44, 0.56)
-    cy = size * rng.uniform(0.48, 0.62)
-    ax = size * rng.uniform(0.26, 0.42)
-    ay = size * rng.uniform(0.32, 0.48)
+def _soft_ellipse(
+    size: int,
+    centre: tuple[float, float],
+    axes: tuple[float, float],
+    rng: np.random.Generator,
+    softness: tuple[float, float] = (0.01, 0.06),
+) -> Mask:
+    """A soft, irregular ellipse; centre and axes as fractions of ``size``; values in 0..1."""
+    cx, cy = size * centre[0], size * centre[1]
+    ax, ay = size * axes[0], size * axes[1]
     angle = rng.uniform(-0.25, 0.25)
     t = np.linspace(0, 2 * np.pi, 48, endpoint=False)
     # Smooth radial wobble so the boundary is not a perfect ellipse.
@@ -37,10 +45,33 @@ def face_mask(size: int, rng: np.random.Generator) -> Mask:
     polygon = np.stack([xs, ys], axis=1).round().astype(np.int32)
     mask = np.zeros((size, size), dtype=np.float32)
     cv2.fillPoly(mask, [polygon], 1.0)
-    sigma = size * rng.uniform(0.01, 0.06)
+    sigma = size * rng.uniform(*softness)
     soft = np.asarray(cv2.GaussianBlur(mask, (0, 0), sigmaX=sigma), dtype=np.float32)
     peak = float(soft.max())
     return soft / peak if peak > 0 else soft
+
+
+def face_mask(size: int, rng: np.random.Generator) -> Mask:
+    """A soft, irregular ellipse over the inner face, values in 0..1."""
+    centre = (rng.uniform(0.44, 0.56), rng.uniform(0.48, 0.62))
+    axes = (rng.uniform(0.26, 0.42), rng.uniform(0.32, 0.48))
+    return _soft_ellipse(size, centre, axes, rng)
+
+
+def partial_mask(size: int, rng: np.random.Generator) -> Mask:
+    """Part of a face: the mouth and jaw, the eyes, or a ring along the face's boundary."""
+    kind = int(rng.integers(3))
+    if kind == 0:
+        centre = (rng.uniform(0.44, 0.56), rng.uniform(0.68, 0.78))
+        return _soft_ellipse(size, centre, (rng.uniform(0.2, 0.3), rng.uniform(0.12, 0.2)), rng)
+    if kind == 1:
+        centre = (rng.uniform(0.45, 0.55), rng.uniform(0.36, 0.46))
+        return _soft_ellipse(size, centre, (rng.uniform(0.3, 0.4), rng.uniform(0.08, 0.14)), rng)
+    outer = face_mask(size, rng)
+    inner = cv2.erode(
+        outer, np.ones((3, 3), np.uint8), iterations=int(size * rng.uniform(0.04, 0.1))
+    )
+    return np.asarray(np.clip(outer - inner, 0.0, 1.0), dtype=np.float32)
 
 
 def _shifted(image: Image, rng: np.random.Generator) -> Image:
@@ -61,8 +92,9 @@ def _sharpen(image: Image, rng: np.random.Generator) -> Image:
     return np.asarray(cv2.addWeighted(image, 1 + amount, blurred, -amount, 0))
 
 
-def self_blend(image: Image, rng: np.random.Generator) -> Image:
-    """Blend ``image`` with a transformed copy of itself inside a random face mask."""
+def self_blend(image: Image, rng: np.random.Generator, partial: float = 0.0) -> Image:
+    """Blend ``image`` with a transformed copy of itself inside a random face mask (part of the face
+    with probability ``partial``; no random number is drawn for it when it is 0)."""
     source = image
     if rng.random() < 0.8:
         source = color_shift(source, rng)
@@ -75,7 +107,8 @@ def self_blend(image: Image, rng: np.random.Generator) -> Image:
         source = down_up(source, (0.4, 0.8), rng)
     if rng.random() < 0.75:
         source = _shifted(source, rng)
-    mask = face_mask(image.shape[0], rng)
+    is_partial = partial > 0 and rng.random() < partial
+    mask = (partial_mask if is_partial else face_mask)(image.shape[0], rng)
     mask *= float(rng.choice([0.25, 0.5, 0.75, 1.0, 1.0, 1.0]))
     blended = mask[..., None] * source.astype(np.float32) + (1 - mask[..., None]) * image
     return np.clip(blended, 0, 255).round().astype(np.uint8)

@@ -69,3 +69,54 @@ def cross_fit(
         log_loss=float(log_loss(labels, np.clip(probabilities, 1e-7, 1 - 1e-7), labels=[0, 1])),
         whole=threshold_metrics(labels, margins, 0.0),
     )
+
+
+@dataclass(frozen=True)
+class Band:
+    """Probabilities in ``[low, high)`` are answered ``uncertain``; the rest keep their label."""
+
+    low: float
+    high: float
+    decided_share: float
+    decided_accuracy: float
+
+
+def uncertain_band(
+    labels: npt.NDArray[np.int64],
+    probabilities: npt.NDArray[np.float64],
+    threshold: float,
+    target_accuracy: float,
+    grid: int = 100,
+) -> Band:
+    """The narrowest band around ``threshold`` (most items decided) outside which the labels are
+    right at least ``target_accuracy`` of the time on these items.
+
+    Candidate edges are quantiles of the probabilities on each side of the threshold; with no band
+    reaching the target, the widest candidate band is returned.
+    """
+    below = probabilities[probabilities < threshold]
+    above = probabilities[probabilities >= threshold]
+    lows = np.unique(np.r_[threshold, np.quantile(below, np.linspace(0, 1, grid))])
+    highs = np.unique(np.r_[threshold, np.quantile(above, np.linspace(0, 1, grid))])
+    fake = labels == 1
+    best: Band | None = None
+    widest: Band | None = None
+    for low in lows:
+        called_real = probabilities < low
+        for high in highs:
+            called_fake = probabilities >= high
+            decided = called_real | called_fake
+            share = float(decided.mean())
+            if share == 0:
+                continue
+            right = (called_real & ~fake) | (called_fake & fake)
+            band = Band(float(low), float(high), share, float(right.sum() / decided.sum()))
+            if widest is None or share < widest.decided_share:
+                widest = band
+            meets = band.decided_accuracy >= target_accuracy
+            if meets and (best is None or share > best.decided_share):
+                best = band
+    chosen = best or widest
+    if chosen is None:
+        return Band(threshold, threshold, 1.0, float("nan"))
+    return chosen

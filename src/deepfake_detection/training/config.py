@@ -26,9 +26,31 @@ class AugmentConfig(BaseModel):
     noise: float = Field(0.15, ge=0.0, le=1.0)
     jpeg: float = Field(0.6, ge=0.0, le=1.0)
     jpeg_quality: tuple[int, int] = (30, 95)
+    # A face as small as it is in a wide shot (side in pixels), compressed at that size and scaled
+    # back up by the service's crop: the artefacts of a small face, not those of a large one.
+    small_face: float = Field(0.0, ge=0.0, le=1.0)
+    small_face_px: tuple[int, int] = (40, 96)
+    # One frame through H.264 at a high CRF, as platform video is (FaceForensics++ c40 is about
+    # CRF 40); drawn before JPEG, and JPEG is then skipped: one lossy codec per draw.
+    h264: float = Field(0.0, ge=0.0, le=1.0)
+    h264_crf: tuple[int, int] = (28, 45)
+    # Share of self-blends whose mask is part of the face (mouth and jaw, eyes, or only a ring at the
+    # boundary) rather than the whole inner face: the traces of expression re-enactment.
+    blend_partial: float = Field(0.0, ge=0.0, le=1.0)
 
     def enabled(self) -> list[str]:
-        names = ["blend_fraction", "hflip", "color", "downscale", "blur", "noise", "jpeg"]
+        names = [
+            "blend_fraction",
+            "blend_partial",
+            "hflip",
+            "color",
+            "downscale",
+            "small_face",
+            "blur",
+            "noise",
+            "h264",
+            "jpeg",
+        ]
         on = [name for name in names if getattr(self, name) > 0]
         jitter = self.crop_side[0] != self.crop_side[1] or self.crop_shift > 0
         return ["crop_jitter", *on] if jitter else on
@@ -53,6 +75,9 @@ class TrainConfig(BaseModel):
     # Pretrained blocks before this index stay frozen (with their batch norm statistics).
     first_trainable_block: int = Field(5, ge=0, le=16)
     pretrained: bool = True
+    # An exported model (.onnx) whose weights start the run instead of ImageNet's: a new recipe
+    # fine-tunes a shipped model rather than training from scratch (same split and seed).
+    init_from: Path | None = None
     batch_size: int = Field(32, ge=2)
     steps: int = Field(3600, ge=1)
     learning_rate: float = Field(6e-4, gt=0.0)

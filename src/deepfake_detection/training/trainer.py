@@ -30,6 +30,7 @@ from deepfake_detection.training.dataset import (
     split_by_group,
 )
 from deepfake_detection.training.network import MEAN, STD, FakeClassifier
+from deepfake_detection.training.warm_start import load_onnx_weights
 
 CHECKPOINT = "last.pt"
 BEST = "best.pt"
@@ -125,7 +126,10 @@ class Trainer:
         self.device = torch.device(config.device)
         # Fixed input shapes: let cuDNN pick its fastest kernels once.
         torch.backends.cudnn.benchmark = self.device.type == "cuda"
-        self.network = build_network(config).to(self.device)
+        self.network = build_network(config)
+        if config.init_from is not None:
+            self._warm_start(config.init_from)
+        self.network.to(self.device)
         self.ema = copy.deepcopy(self.network)
         trainable = [p for p in self.network.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(
@@ -137,6 +141,13 @@ class Trainer:
         self.step = 0
         self.best_auc = -1.0
         self.history: list[dict[str, float]] = []
+
+    def _warm_start(self, onnx_path: Path) -> None:
+        rng = np.random.default_rng(self.config.seed)
+        rows = sorted(int(i) for i in rng.permutation(self.data.train_rows)[:256])
+        images = to_tensor(validation_inputs(self.data.cache.pixels, rows, self.config), MEAN, STD)
+        diff = load_onnx_weights(self.network, onnx_path, images)
+        self._emit({"event": "warm_start", "from": str(onnx_path), "onnx_max_abs_diff": diff})
 
     def _emit(self, record: dict[str, object]) -> None:
         line = json.dumps(record)

@@ -1,0 +1,171 @@
+"""The fixed validation table every candidate model is measured on.
+
+One validation split, seen five ways: clean; re-encoded as one H.264 frame at CRF 40; halved in
+size then H.264 CRF 40 (a small face in heavily compressed video); halved then JPEG 35 (the
+earlier degraded set); and self-blended (the split's REAL crops against self-blends of the same
+crops, the proxy for manipulation methods that DFDC does not contain). Each condition is built once
+with a fixed seed, so every candidate is scored on the same pixels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from sklearn.metrics import roc_auc_score
+
+from deepfake_detection.training.augment import center_crop, jpeg
+from deepfake_detection.training.blend import self_blend
+from deepfake_detection.training.dataset import REAL
+from deepfake_detection.training.video_codec import h264_frame
+
+Image = npt.NDArray[np.uint8]
+Labels = npt.NDArray[np.int64]
+Probabilities = npt.NDArray[np.float64]
+# A model under test: RGB uint8 crops at its input size -> fake probabilities.
+Predict = Callable[[list[Image]], Probabilities]
+
+CLEAN = "clean"
+H264_CRF40 = "h264_crf40"
+HALF_H264_CRF40 = "half_h264_crf40"
+HALF_JPEG35 = "half_jpeg35"
+SELF_BLEND = "self_blend"
+# The degraded condition that calibration is checked on and that the threshold is also fitted to.
+DEGRADED = HALF_H264_CRF40
+
+
+def _half(image: Image) -> Image:
+    side = image.shape[0] // 2
+    return np.asarray(cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA))
+
+
+@dataclass(frozen=True)
+class Condition:
+    labels: Labels
+    images: list[Image]
+
+
+def build_conditions(
+    pixels: npt.NDArray[np.uint8],
+    rows: list[int],
+    labels: Labels,
+    input_size: int,
+    crop_side: float,
+    seed: int,
+) -> dict[str, Condition]:
+    """The five conditions of the table from the cached validation crops.
+
+    A codec works on the whole cached crop (as it would on the face in a frame), and the centred
+    crop that the model sees is cut out afterwards, as the service would cut it.
+    """
+    rng = np.random.default_rng(seed)
+
+    def framed(image: Image) -> Image:
+        return center_crop(image, input_size, crop_side)
+
+    def upsized(image: Image) -> Image:
+        size = pixels.shape[1]
+        return np.asarray(cv2.resize(image, (size, size), interpolation=cv2.INTER_LINEAR))
+
+    originals = [np.array(pixels[i]) for i in rows]
+    reals = [image for image, label in zip(originals, labels, strict=True) if label == REAL]
+    blends = [self_blend(image, rng, partial=0.5) for image in reals]
+    blend_labels = np.array([0] * len(reals) + [1] * len(blends), dtype=np.int64)
+    return {
+        CLEAN: Condition(labels, [framed(i) for i in originals]),
+        H264_CRF40: Condition(labels, [framed(h264_frame(i, 40)) for i in originals]),
+        HALF_H264_CRF40: Condition(
+            labels, [framed(upsized(h264_frame(_half(i), 40))) for i in originals]
+        ),
+        HALF_JPEG35: Condition(
+            labels, [framed(upsized(jpeg(_half(i), (35, 35), rng))) for i in originals]
+        ),
+        SELF_BLEND: Condition(blend_labels, [framed(i) for i in reals + blends]),
+    }
+
+
+def expected_calibration_error(
+    labels: Labels, probabilities: Probabilities, bins: int = 15
+) -> float:
+    """ECE: the mean gap between confidence and accuracy over equal-width probability bins,
+    weighted by the share of items in each bin (on the fake probability, both classes)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(probabilities, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
+    return float(total)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One candidate's line of the table."""
+
+    name: str
+    roc_auc: dict[str, float]
+    ece_clean: float
+    ece_degraded: float
+    # Share of REAL crops called fake at the threshold, on the degraded condition.
+    real_called_fake_degraded: float
+    ms_per_face: float
+
+
+def score(
+    name: str,
+    predict: Predict,
+    conditions: dict[str, Condition],
+    threshold: float,
+    ms_per_face: float,
+) -> tuple[TableRow, dict[str, Probabilities]]:
+    """The candidate's row, and its probabilities per condition (for fitting bands and plots)."""
+    probabilities = {key: predict(c.images) for key, c in conditions.items()}
+    aucs = {
+        key: float(roc_auc_score(c.labels, probabilities[key])) for key, c in conditions.items()
+    }
+    degraded = conditions[DEGRADED]
+    reals = degraded.labels == REAL
+    called_fake = float((probabilities[DEGRADED][reals] >= threshold).mean())
+    row = TableRow(
+        name=name,
+        roc_auc=aucs,
+        ece_clean=expected_calibration_error(conditions[CLEAN].labels, probabilities[CLEAN]),
+        ece_degraded=expected_calibration_error(degraded.labels, probabilities[DEGRADED]),
+        real_called_fake_degraded=called_fake,
+        ms_per_face=ms_per_face,
+    )
+    return row, probabilities
+
+
+def median_ms_per_face(predict_one: Callable[[], object], runs: int = 200) -> float:
+    """p50 wall time of ``predict_one`` (one face, batch 1), after a warm-up."""
+    for _ in range(10):
+        predict_one()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        predict_one()
+        times.append(time.perf_counter() - started)
+    return float(np.median(times) * 1000)
+
+
+def to_markdown(rows: list[TableRow]) -> str:
+    keys = [CLEAN, H264_CRF40, HALF_H264_CRF40, HALF_JPEG35, SELF_BLEND]
+    head = (
+        "| candidate | clean AUC | H.264 CRF 40 AUC | half + CRF 40 AUC | half + JPEG 35 AUC "
+        "| self-blend AUC | ECE clean | ECE half + CRF 40 | reals called fake, half + CRF 40 "
+        "| ms/face |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = [
+        f"| {r.name} | "
+        + " | ".join(f"{r.roc_auc[k]:.4f}" for k in keys)
+        + f" | {r.ece_clean:.4f} | {r.ece_degraded:.4f} | {r.real_called_fake_degraded:.1%} "
+        f"| {r.ms_per_face:.2f} |"
+        for r in rows
+    ]
+    return head + "\n".join(lines) + "\n"
