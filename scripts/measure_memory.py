@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import tempfile
 import threading
 import time
@@ -35,7 +36,7 @@ def big_png() -> bytes:
     image = Image.new("RGBA", (SIDE, SIDE), (200, 180, 160, 255))
     image.paste(Image.fromarray(picture(512, 512)).convert("RGBA"), (100, 100))
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -56,13 +57,20 @@ def main() -> None:
     parser.add_argument("--fuzz-cases", type=int, default=1000)
     parser.add_argument("--fuzz-seconds", type=float, default=600)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     png = big_png()
     small = io.BytesIO()
     Image.fromarray(picture(640, 480)).save(small, "JPEG")
     with tempfile.TemporaryDirectory() as folder:
-        settings = {"DFD_DATA_DIR": f"{folder}/data"}
+        # Generous time limits: on a busy machine a 50 MP decode can pass the default 10 s, and
+        # this measures memory, not speed.
+        settings = {
+            "DFD_DATA_DIR": f"{folder}/data",
+            "DFD_DECODE_TIMEOUT_S": "600",
+            "DFD_DECODE_WAIT_S": "900",
+        }
         with serve(settings, Path(folder) / "server.log") as server:
-            client = httpx.Client(base_url=server.url, timeout=300)
+            client = httpx.Client(base_url=server.url, timeout=1800)
             client.post("/v1/images", files={"file": ("s.jpg", small.getvalue())})
             print(f"RSS after warm-up: {mb(server.rss_mib()):.0f} MB")
             stop, peaks = threading.Event(), []

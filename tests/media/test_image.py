@@ -188,3 +188,11 @@ def test_slow_decode_times_out() -> None:
     payload = encode(Image.fromarray(np.tile(ASTRONAUT, (16, 16, 1))), "PNG")
     with pytest.raises(PayloadTooLarge, match="longer than"):
         decode_image(payload, ImageLimits(timeout_s=1e-6))
+
+
+def test_alpha_is_composited_like_pillow_bit_for_bit() -> None:
+    rgba = np.random.default_rng(0).integers(0, 256, (300, 200, 4), dtype=np.uint8)
+    image = Image.fromarray(rgba, "RGBA")
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    expected = np.asarray(Image.alpha_composite(white, image).convert("RGB"))
+    assert np.array_equal(decode_image(encode(image, "PNG")), expected)

@@ -95,8 +95,9 @@ class Services:
         start = time.perf_counter()
         opened = open_image(data, self.image_limits())
         wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
-        with self.decode_budget.reserve(opened.pixels, wait_s):
-            image = opened.decode()
+        with self.decode_budget.reserve(opened.pixels, wait_s) as reservation:
+            reservation.hold()  # for the decoding thread, which may outlive a timeout
+            image = opened.decode(on_finish=reservation.release)
             decode_ms = (time.perf_counter() - start) * 1000
             analysis = self.analyzer.analyze(
                 image, detector=detector, threshold=threshold, max_faces=max_faces

@@ -19,6 +19,27 @@ from contextlib import contextmanager
 from deepfake_detection.errors import Overloaded
 
 
+class Reservation:
+    """Pixels held in a budget until every holder has released them: the request, and a decode
+    thread that a timeout abandoned but that still runs (and still holds its memory)."""
+
+    def __init__(self, budget: DecodeBudget, pixels: int) -> None:
+        self._budget = budget
+        self.pixels = pixels
+        self._holders = 1
+
+    def hold(self) -> None:
+        with self._budget._changed:
+            self._holders += 1
+
+    def release(self) -> None:
+        with self._budget._changed:
+            self._holders -= 1
+            if self._holders == 0:
+                self._budget.in_flight -= self.pixels
+                self._budget._changed.notify_all()
+
+
 class DecodeBudget:
     """Thread-safe: request threads and job worker threads reserve from the same budget."""
 
@@ -31,9 +52,9 @@ class DecodeBudget:
         return self.in_flight == 0 or self.in_flight + pixels <= self.pixels
 
     @contextmanager
-    def reserve(self, pixels: int, timeout_s: float) -> Iterator[None]:
-        """Hold ``pixels`` of the budget for the block; ``Overloaded`` if they do not become free
-        within ``timeout_s``."""
+    def reserve(self, pixels: int, timeout_s: float) -> Iterator[Reservation]:
+        """Hold ``pixels`` of the budget for the block (and for whoever else ``hold``s the
+        reservation); ``Overloaded`` if they do not become free within ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         with self._changed:
             while not self._fits(pixels):
@@ -46,9 +67,8 @@ class DecodeBudget:
                         f"flight, the budget is {self.pixels}); retry shortly"
                     )
             self.in_flight += pixels
+        reservation = Reservation(self, pixels)
         try:
-            yield
+            yield reservation
         finally:
-            with self._changed:
-                self.in_flight -= pixels
-                self._changed.notify_all()
+            reservation.release()

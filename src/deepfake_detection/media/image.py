@@ -112,10 +112,19 @@ class OpenedImage:
         width, height = self.image.size
         return width * height
 
-    def decode(self) -> npt.NDArray[np.uint8]:
+    def decode(self, on_finish: Callable[[], None] | None = None) -> npt.NDArray[np.uint8]:
         """The pixels as (H, W, 3) uint8 RGB (``CorruptMedia``, ``PayloadTooLarge`` when too slow);
-        the decoder's own buffers are freed before this returns."""
-        return _with_timeout(lambda: _to_rgb(self.image, self.fmt), self.timeout_s)
+        the decoder's own buffers are freed before this returns. ``on_finish`` is called when the
+        decoding thread ends, also one that a timeout abandoned (it still holds its memory)."""
+
+        def work() -> npt.NDArray[np.uint8]:
+            try:
+                return _to_rgb(self.image, self.fmt)
+            finally:
+                if on_finish is not None:
+                    on_finish()
+
+        return _with_timeout(work, self.timeout_s)
 
 
 def open_image(data: bytes, limits: ImageLimits | None = None) -> OpenedImage:
