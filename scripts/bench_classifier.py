@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from deepfake_detection.model_card import default_model_card_path
-from deepfake_detection.onnx_classifier import OnnxClassifier
+from deepfake_detection.classifiers.model_card import default_model_card_path
+from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 
 
 def bench(card: Path, threads: int, batch: int, runs: int) -> list[float]:

@@ -30,7 +30,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from deepfake_detection.model_card import default_model_card_path
+from deepfake_detection.classifiers.model_card import default_model_card_path
 
 TARGETS = {"centerface": 60.0, "ssd": 40.0}  # p50 ms, one 1280x720 one-face image
 TARGET_IMAGES_PER_S, TARGET_RSS_MB = 25.0, 400.0

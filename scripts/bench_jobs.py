@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from synthetic_video import face_scene, write_video
 
-from deepfake_detection.analysis_options import AnalysisOptions
-from deepfake_detection.api.app import load_services
+from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.base import create_job_backend
-from deepfake_detection.jobs.runtime import media_analyzer
+from deepfake_detection.jobs.media_analyzer import MediaAnalyzer
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.media.video_writer import face_scene, write_video
-from deepfake_detection.model_card import default_model_card_path
+from deepfake_detection.runtime.models import load_models
+from deepfake_detection.runtime.options import AnalysisOptions
 
 
 def rss_mb() -> float:
@@ -77,8 +77,9 @@ def wait_all(service: JobService, ids: list[str], timeout_s: float) -> dict[str,
 
 def embedded(card: Path, folder: Path, jobs: int, frames: int) -> None:
     settings = Settings(model_card=card, data_dir=folder / "embedded", job_workers=2)
-    services = load_services(settings)
-    backend = create_job_backend("embedded", settings=settings, analyze=media_analyzer(services))
+    models = load_models(settings)
+    models.warm_up()
+    backend = create_job_backend("embedded", settings=settings, analyze=MediaAnalyzer(models))
     service = JobService(backend, settings.data_dir, settings.job_retention_s)
     content = short_clip(folder)
     backend.start()

@@ -20,15 +20,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+from synthetic_video import face_scene, write_video
 
-from deepfake_detection.cpus import usable_cpus
+from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.classifiers.model_card import default_model_card_path
+from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.media.video import VideoLimits, open_video
 from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.media.video_writer import face_scene, write_video
-from deepfake_detection.model_card import default_model_card_path
-from deepfake_detection.onnx_classifier import OnnxClassifier
-from deepfake_detection.video_analysis import VideoAnalyzer, VideoOptions
+from deepfake_detection.shared.cpus import usable_cpus
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared/data/sample-videos/REAL/lynaeydofd.mp4"
 TARGETS_S = {32: 2.0, 3: 0.4}

@@ -3,7 +3,7 @@
 Training framing: the DFDC crop resized to the cache size (bicubic), its centred ``eval_crop_side``
 square, resized to the model's input (what validation feeds the model). Serving framing: the DFDC
 crop padded with a grey border, the face detected, and cropped by the model card's recipe for that
-detector (``crop.py``), as the service does. Validation-split crops only.
+detector (``crop/face_crop.py``), as the service does. Validation-split crops only.
 
     nice -n 10 .venv/bin/python scripts/compare_crop_scores.py --items 400
 """
@@ -18,11 +18,11 @@ import numpy as np
 from PIL import Image
 from sklearn.metrics import roc_auc_score
 
-from deepfake_detection.crop import crop_face
+from deepfake_detection.analysis.image import crop_recipe
+from deepfake_detection.classifiers.model_card import default_model_card_path
+from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
+from deepfake_detection.crop.face_crop import crop_face
 from deepfake_detection.detectors.registry import create_detector
-from deepfake_detection.model_card import default_model_card_path
-from deepfake_detection.onnx_classifier import OnnxClassifier
-from deepfake_detection.pipeline import crop_recipe
 from deepfake_detection.training.augment import center_crop
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import load_crop, read_metadata, split_by_group

@@ -20,11 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
-from deepfake_detection.fuzzing import campaign
-from deepfake_detection.fuzzing.campaign import Report
-from deepfake_detection.fuzzing.seeds import image_seeds, video_seeds
-from deepfake_detection.fuzzing.server import Server, serve
+from fuzzing import campaign
+from fuzzing.campaign import Report
+from fuzzing.seeds import image_seeds, video_seeds
+from fuzzing.server import Server, serve
 
 
 def main() -> int:

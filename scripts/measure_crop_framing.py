@@ -35,11 +35,11 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from deepfake_detection.crop import crop_face
+from deepfake_detection.crop.face_crop import crop_face
+from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.detectors.registry import create_detector
-from deepfake_detection.faces import Box, DetectedFace
-from deepfake_detection.model_card import CropRecipe
+from deepfake_detection.shared.faces import Box, DetectedFace
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 Gray = npt.NDArray[np.float32]

@@ -20,11 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from fuzzing import campaign
+from fuzzing.seeds import image_seeds, picture, video_seeds
+from fuzzing.server import Server, serve
 from PIL import Image
-
-from deepfake_detection.fuzzing import campaign
-from deepfake_detection.fuzzing.seeds import image_seeds, picture, video_seeds
-from deepfake_detection.fuzzing.server import Server, serve
 
 SIDE = 7071
 PEAK_GOAL_MB = 800
@@ -73,7 +72,7 @@ def main() -> None:
             client = httpx.Client(base_url=server.url, timeout=1800)
             client.post("/v1/images", files={"file": ("s.jpg", small.getvalue())})
             print(f"RSS after warm-up: {mb(server.rss_mib()):.0f} MB")
-            stop, peaks = threading.Event(), []
+            stop, peaks = threading.Event(), list[float]()
             sampler = threading.Thread(target=sampled_peak, args=(server, stop, peaks))
             sampler.start()
             started = time.monotonic()

@@ -19,17 +19,17 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
+import numpy as np
+from fuzzing.seeds import picture
+from fuzzing.server import Server, serve
 from PIL import Image
-
-from deepfake_detection.fuzzing.seeds import picture
-from deepfake_detection.fuzzing.server import Server, serve
-from deepfake_detection.media.video_writer import face_scene, write_video
+from synthetic_video import face_scene, write_video
 
 
 def workload(folder: Path) -> dict[str, bytes]:
     from skimage import data
 
-    face = data.astronaut()
+    face = np.asarray(data.astronaut())  # type: ignore[no-untyped-call]
     files = {}
     for name, image, fmt in [
         ("face.jpg", face, "JPEG"),

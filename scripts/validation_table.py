@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from deepfake_detection.model_card import default_model_card_path
-from deepfake_detection.onnx_classifier import OnnxClassifier
+from deepfake_detection.classifiers.model_card import default_model_card_path
+from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.trainer import prepare_data
 from deepfake_detection.training.validation_table import (

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.config import Settings, get_settings
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.model_card import default_model_card_path
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_detection.model_card import ModelCard
+from deepfake_detection.classifiers.model_card import ModelCard
 
 
 def write_tiny_model(

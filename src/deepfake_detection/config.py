@@ -20,8 +20,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.model_card import default_model_card_path
 
 ENV_PREFIX = "DFD_"
 SETTINGS_FILE_VARIABLE = f"{ENV_PREFIX}SETTINGS_FILE"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.fakes import BrightnessClassifier
 from api.images import encode, one_face
 from deepfake_detection.api.app import create_app
-from deepfake_detection.classifier import Classifier
+from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.detectors.registry import create_detector, list_detectors

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import numpy.typing as npt
 
-from deepfake_detection.model_card import ModelCard
+from deepfake_detection.classifiers.model_card import ModelCard
 
 CARD = ModelCard(
     name="fake-brightness",

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fuzzing.server import Server, serve
 
 from api.images import encode, one_face
-from deepfake_detection.fuzzing.server import Server, serve
 from tiny_model import write_tiny_model
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from skimage import data
-
-from deepfake_detection.media.video_writer import face_scene, write_video
+from synthetic_video import face_scene, write_video
 
 
 def face() -> npt.NDArray[np.uint8]:

@@ -5,7 +5,7 @@ import numpy.typing as npt
 import pytest
 from skimage import data
 
-from deepfake_detection.faces import Box
+from deepfake_detection.shared.faces import Box
 
 Image = npt.NDArray[np.uint8]
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from deepfake_detection.detectors.none import WholeImageDetector
-from deepfake_detection.faces import Box
+from deepfake_detection.shared.faces import Box
 
 
 def test_the_whole_image_is_one_face() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from deepfake_detection.detectors.ssd import SsdDetector
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.faces import Box
+from deepfake_detection.shared.faces import Box
 
 Image = npt.NDArray[np.uint8]
 

@@ -9,9 +9,9 @@ from PIL import Image
 from skimage import data
 
 from deepfake_detection.cli.main import main
-from deepfake_detection.cli.scanner import Scanner
 from deepfake_detection.config import Settings
 from deepfake_detection.evaluation.folder import evaluate_folder, list_items
+from deepfake_detection.runtime.models import load_models
 
 
 @pytest.fixture
@@ -37,8 +37,8 @@ def test_list_items_labels_by_folder(folder: Path) -> None:
 def test_evaluate_folder_scores_every_item_and_counts_failures(
     folder: Path, tiny_model_card: Path
 ) -> None:
-    scanner = Scanner(Settings(model_card=tiny_model_card, detector="none"))
-    result = evaluate_folder(folder, scanner)
+    settings = Settings(model_card=tiny_model_card, detector="none")
+    result = evaluate_folder(folder, load_models(settings, detector_names=["none"]))
     assert set(result.reports) == {"image"}
     report = result.reports["image"]
     assert report.items == 8

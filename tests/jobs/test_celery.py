@@ -19,14 +19,14 @@ from typing import IO
 import numpy as np
 import pytest
 from skimage import data
+from synthetic_video import face_scene, write_video
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import Overloaded
 from deepfake_detection.jobs.celery_backend import CeleryJobBackend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.media.video_writer import face_scene, write_video
+from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.receiver import Receiver
 from tiny_model import write_tiny_model
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import CorruptMedia
 from deepfake_detection.jobs.base import create_job_backend, list_job_backends
@@ -15,6 +14,7 @@ from deepfake_detection.jobs.job import Job, JSONObject
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.jobs.task import Progress
 from deepfake_detection.jobs.webhook import WebhookPolicy, send_webhook
+from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.receiver import Receiver
 
 

@@ -1,9 +1,9 @@
 import time
 from pathlib import Path
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.jobs.job import Job, JobError
 from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.runtime.options import AnalysisOptions
 
 
 def job(job_id: str, created: float = 0.0) -> Job:

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from skimage import data
+from synthetic_video import face_scene, write_video
 
 from deepfake_detection.errors import (
     CorruptMedia,
@@ -18,7 +19,6 @@ from deepfake_detection.errors import (
 )
 from deepfake_detection.media.video import VideoLimits, open_video, sniff_video_container
 from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.media.video_writer import face_scene, write_video
 
 Image = npt.NDArray[np.uint8]
 

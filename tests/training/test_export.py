@@ -11,9 +11,10 @@ import onnxruntime as ort
 import pytest
 from tiny_config import tiny_config
 
+from deepfake_detection.classifiers.model_card import load_model_card
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import main
-from deepfake_detection.model_card import CropRecipe, load_model_card
+from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.export import export_model
 from deepfake_detection.training.trainer import train

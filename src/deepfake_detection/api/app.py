@@ -17,20 +17,19 @@ from fastapi import APIRouter, FastAPI
 from deepfake_detection import __version__
 from deepfake_detection.api.body_limit import BodyLimitMiddleware
 from deepfake_detection.api.errors import install_error_handlers
+from deepfake_detection.api.job_lifespan import video_body_limits, video_lifespan
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.api.routes import compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.security_headers import SecurityHeadersMiddleware
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.upload_guard import UploadGuardMiddleware
-from deepfake_detection.api.video_services import video_body_limits, video_lifespan
-from deepfake_detection.classifier import Classifier
+from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.config import Settings, get_settings
-from deepfake_detection.cpus import usable_cpus
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.media.decode_budget import DecodeBudget
-from deepfake_detection.pipeline import ImageAnalyzer
+from deepfake_detection.runtime.models import load_models
+from deepfake_detection.shared.cpus import usable_cpus
 
 logger = logging.getLogger(__name__)
 
@@ -103,34 +102,10 @@ def load_services(
     detectors: Mapping[str, FaceDetector] | None = None,
 ) -> Services:
     """Load the classifier and every detector once for this process, and warm them up."""
-    # Imported here: onnxruntime and the detectors' models are loaded only when a service starts.
-    from deepfake_detection.detectors.registry import create_detector, list_detectors
-    from deepfake_detection.onnx_classifier import OnnxClassifier
-
-    if classifier is None:
-        classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
-    if detectors is None:
-        detectors = {
-            name: create_detector(name, threads=settings.onnx_threads) for name in list_detectors()
-        }
-    if settings.detector not in detectors:
-        raise ModelUnavailable(
-            f"the default detector {settings.detector!r} is not one of {sorted(detectors)}"
-        )
-    analyzer = ImageAnalyzer(
-        detectors[settings.detector],
-        classifier,
-        threshold=settings.threshold,
-        max_faces=settings.max_faces,
-        min_face_size=settings.min_face_size,
-    )
-    services = Services(
-        settings=settings,
-        analyzer=analyzer,
-        detectors=detectors,
+    models = load_models(settings, classifier, detectors)
+    models.warm_up()
+    return Services(
+        models=models,
         in_flight=InFlightLimiter(settings.max_in_flight),
         cpu_slots=CapacityLimiter(usable_cpus()),
-        decode_budget=DecodeBudget(settings.decode_budget_pixels),
     )
-    services.warm_up()
-    return services

@@ -1,5 +1,5 @@
-"""HTTP schemas (pydantic): what the API accepts and answers. Domain values live in ``faces.py`` and
-``analysis.py``; the routes translate between the two."""
+"""HTTP schemas (pydantic) of the API's own routes: requests, errors, models, health, the original
+service's shape. An analysis's answer is in ``schemas/``, shared with the jobs."""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepfake_detection.faces import Label
-
-Verdict = Literal["real", "fake", "no_face"]
-
-# Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
-PIXEL_DIGITS, SCORE_DIGITS = 1, 6
+from deepfake_detection.schemas.images import ModelRef
 
 
 class ErrorDetail(BaseModel):
@@ -44,50 +39,6 @@ class Base64ImageRequest(ImageOptions):
     """``POST /v1/images`` as JSON: the image bytes in base64, plus the options."""
 
     image_base64: str = Field(description="the image file's bytes, base64 (standard alphabet)")
-
-
-class BoxOut(BaseModel):
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-
-
-class FaceOut(BaseModel):
-    box: BoxOut = Field(description="in pixels of the original image (after EXIF orientation)")
-    landmarks: list[tuple[float, float]] | None = Field(
-        description="eyes, nose, mouth corners (x, y) where the detector gives them"
-    )
-    detector_confidence: float
-    fake_probability: float = Field(ge=0.0, le=1.0)
-    label: Label
-
-
-class SkippedFaceOut(BaseModel):
-    box: BoxOut
-    detector_confidence: float
-    reason: str
-
-
-class ImageSize(BaseModel):
-    width: int
-    height: int
-
-
-class ModelRef(BaseModel):
-    name: str
-    version: str
-
-
-class ImageAnalysisResponse(BaseModel):
-    image: ImageSize
-    detector: str = Field(description="the face detector that ran")
-    model: ModelRef
-    threshold: float
-    verdict: Verdict = Field(description="fake if any face is fake; no_face when none was scored")
-    faces: list[FaceOut]
-    skipped_faces: list[SkippedFaceOut]
-    timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
 
 
 class ModelResponse(BaseModel):

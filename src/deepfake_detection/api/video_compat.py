@@ -15,15 +15,15 @@ from functools import partial
 
 from fastapi import Request
 
-from deepfake_detection.analysis_options import resolve_video_options
+from deepfake_detection.analysis.video import VideoAnalysis
+from deepfake_detection.api.job_lifespan import VideoServices
 from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.uploads import form_text, open_form
 from deepfake_detection.api.video_forms import form_upload
-from deepfake_detection.api.video_services import VideoServices
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.video_analysis import VideoAnalysis
+from deepfake_detection.runtime.options import resolve_video_options
 
 VIDEO_FIELDS = ("video", "num_frames", "face_detection_method")
 DEFAULT_FRAMES = 3
@@ -39,9 +39,9 @@ async def detect_deepfake_video(
     """``detector_for(method)``: the compat route's detector choice for ``face_detection_method``."""
     async with open_form(request, allowed=VIDEO_FIELDS) as form:
         upload = form_upload(form, "video")
-        frames = _frames(form_text(form, "num_frames"), services.settings.video_max_frames)
+        frames = _frames(form_text(form, "num_frames"), services.models.settings.video_max_frames)
         detector = detector_for(form_text(form, "face_detection_method"))
-        options = resolve_video_options(services.settings, frames=frames)
+        options = resolve_video_options(services.models.settings, frames=frames)
         work = partial(videos.analyzer.analyze, upload.file, options, detector=detector)
         analysis = await services.run_cpu(work)
     return CompatImageResponse(

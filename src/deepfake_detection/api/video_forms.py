@@ -7,9 +7,9 @@ from typing import TypeVar
 from pydantic import Field
 from starlette.datastructures import FormData, UploadFile
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.uploads import form_text, validated
 from deepfake_detection.errors import InvalidRequest
+from deepfake_detection.runtime.options import AnalysisOptions
 
 
 class JobFormOptions(AnalysisOptions):

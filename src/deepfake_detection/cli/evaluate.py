@@ -23,24 +23,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from tqdm import tqdm
 
-    from deepfake_detection.cli.scanner import Scanner
     from deepfake_detection.config import get_settings
     from deepfake_detection.evaluation.folder import evaluate_folder, write_outputs
+    from deepfake_detection.runtime.models import load_models
 
     overrides: dict[str, object] = {}
     if args.detector:
         overrides["detector"] = args.detector
     if args.threshold is not None:
         overrides["threshold"] = args.threshold
-    scanner = Scanner(get_settings(**overrides))
+    settings = get_settings(**overrides)
+    models = load_models(settings, detector_names=[settings.detector])
     with tqdm(total=0, file=env.stderr, disable=not env.stderr_is_tty, unit="file") as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        result = evaluate_folder(args.path, scanner, frames=args.frames, progress=progress)
-    text = write_outputs(result, args.out, f"{args.path.name} ({scanner.detector.name})")
+        result = evaluate_folder(args.path, models, frames=args.frames, progress=progress)
+    text = write_outputs(result, args.out, f"{args.path.name} ({models.detector(None).name})")
     print(text, file=env.stdout)
     print(f"wrote {args.out}/metrics.json, metrics.md, roc.png", file=env.stdout)
     return ExitStatus.OK

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deepfake_detection.classifiers.model_card import DEFAULT_MODEL_NAME
 from deepfake_detection.cli.environment import Environment, ExitStatus
-from deepfake_detection.model_card import DEFAULT_MODEL_NAME, CropRecipe
+from deepfake_detection.crop.recipe import CropRecipe
 
 HELP = "Calibrate, pick the threshold and export a checkpoint to ONNX with its model card."
 

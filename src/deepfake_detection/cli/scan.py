@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
-from deepfake_detection.cli.scanner import FileResult, Scanner, sniff_kind
+from deepfake_detection.cli.scanner import FileResult, Scanner
 from deepfake_detection.config import get_settings
+from deepfake_detection.media.kind import SNIFF_BYTES, sniff_kind
 
 HELP = "Analyse image and video files or folders for deepfaked faces."
 
@@ -90,7 +91,7 @@ def _looks_like_media(path: Path) -> bool:
         return True
     try:
         with path.open("rb") as f:
-            return sniff_kind(f.read(32)) is not None
+            return sniff_kind(f.read(SNIFF_BYTES)) is not None
     except OSError:
         return True  # unreadable: report it rather than skip it silently
 

@@ -1,40 +1,20 @@
-"""What ``dfd scan`` does with one file: sniff it, analyse it as an image or a video, report it."""
+"""What ``dfd scan`` does with one file: sniff it, analyse it as an image or a video, report it.
+The models, limits and sniffing come from the runtime and media layers, as for the service."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from deepfake_detection.analysis import ImageAnalysis
-from deepfake_detection.analysis_options import resolve_video_options, video_limits
+from deepfake_detection.analysis.results import ImageAnalysis
+from deepfake_detection.analysis.video import VideoAnalysis, VideoAnalyzer, VideoOptions
 from deepfake_detection.config import Settings
-from deepfake_detection.detectors.base import RGBImage
-from deepfake_detection.detectors.registry import create_detector
-from deepfake_detection.errors import (
-    DetectionError,
-    InvalidRequest,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMedia,
-)
-from deepfake_detection.faces import Box
-from deepfake_detection.media.image import ImageLimits, decode_image, sniff_image_format
-from deepfake_detection.media.video import sniff_video_container
-from deepfake_detection.onnx_classifier import OnnxClassifier
-from deepfake_detection.pipeline import ImageAnalyzer
-from deepfake_detection.video_analysis import VideoAnalysis, VideoAnalyzer, VideoOptions
-
-Kind = Literal["image", "video"]
-
-
-def sniff_kind(head: bytes) -> Kind | None:
-    """``image`` or ``video`` from a file's first bytes, ``None`` for anything else."""
-    if sniff_image_format(head) is not None:
-        return "image"
-    if sniff_video_container(head) is not None:
-        return "video"
-    return None
+from deepfake_detection.errors import DetectionError
+from deepfake_detection.media.kind import Kind, file_kind
+from deepfake_detection.runtime.models import load_models
+from deepfake_detection.runtime.options import resolve_video_options
+from deepfake_detection.shared.faces import Box
 
 
 @dataclass(frozen=True)
@@ -67,28 +47,17 @@ class Scanner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.detector = create_detector(settings.detector, threads=settings.onnx_threads)
-        self.classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
-        self.images = ImageAnalyzer(
-            self.detector,
-            self.classifier,
-            threshold=settings.threshold,
-            max_faces=settings.max_faces,
-            min_face_size=settings.min_face_size,
-        )
-        self.limits = ImageLimits(
-            max_bytes=settings.max_upload_bytes,
-            max_pixels=settings.max_pixels,
-            timeout_s=settings.decode_timeout_s,
-        )
+        self.models = load_models(settings, detector_names=[settings.detector])
+        self.detector = self.models.detector(None)
         self._videos: VideoAnalyzer | None = None
 
     def scan(self, path: Path) -> FileResult:
         kind: Kind | None = None
         try:
-            kind = kind_of(path)
+            kind = file_kind(path)
             if kind == "image":
-                return _image_result(path, self.images.analyze(self.read_image(path)))
+                analysis = self.models.analyzer.analyze(self.models.read_image(path))
+                return _image_result(path, analysis)
             return _video_result(path, self.video_analyzer().analyze(path, self._video_options()))
         except DetectionError as exc:
             return FileResult(path, kind, error=exc.code, message=exc.message)
@@ -97,42 +66,13 @@ class Scanner:
                 path, kind, error="internal_error", message=f"{type(exc).__name__}: {exc}"
             )
 
-    def read_image(self, path: Path) -> RGBImage:
-        size = path.stat().st_size
-        if size > self.limits.max_bytes:
-            raise PayloadTooLarge(
-                f"the image has {size} bytes; the limit is {self.limits.max_bytes}"
-            )
-        return decode_image(path.read_bytes(), self.limits)
-
     def video_analyzer(self) -> VideoAnalyzer:
         if self._videos is None:
-            self._videos = VideoAnalyzer(
-                self.detector,
-                self.classifier,
-                video_limits(self.settings),
-                decode_threads=self.settings.video_decode_threads,
-            )
+            self._videos = self.models.video_analyzer()
         return self._videos
 
     def _video_options(self) -> VideoOptions:
         return resolve_video_options(self.settings)
-
-
-def kind_of(path: Path) -> Kind:
-    try:
-        with path.open("rb") as f:
-            head = f.read(32)
-    except FileNotFoundError as exc:
-        raise NotFound(f"no such file: {path}") from exc
-    except OSError as exc:
-        raise InvalidRequest(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if not head:
-        raise InvalidRequest("the file is empty (0 bytes)")
-    kind = sniff_kind(head)
-    if kind is None:
-        raise UnsupportedMedia("neither a supported image nor a supported video (content checked)")
-    return kind
 
 
 def _image_result(path: Path, analysis: ImageAnalysis) -> FileResult:

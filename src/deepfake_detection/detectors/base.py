@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
-from deepfake_detection.faces import DetectedFace
-
-RGBImage = npt.NDArray[np.uint8]
-"""An image as an (H, W, 3) uint8 array in RGB order."""
+from deepfake_detection.shared.faces import DetectedFace
+from deepfake_detection.shared.images import RGBImage
 
 
 class FaceDetector(Protocol):

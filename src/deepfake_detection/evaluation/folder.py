@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from deepfake_detection.cli.scanner import Scanner, kind_of
+from deepfake_detection.analysis.video import VideoAnalysis, VideoAnalyzer, VideoOptions
 from deepfake_detection.errors import DetectionError, InvalidRequest
 from deepfake_detection.evaluation.metrics import Report, compute_report, to_markdown
 from deepfake_detection.evaluation.roc import write_roc_png
+from deepfake_detection.media.kind import file_kind
 from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.video_analysis import VideoAnalysis, VideoOptions
+from deepfake_detection.runtime.models import Models
 
 LABELS = {"REAL": 0, "FAKE": 1}
 
@@ -72,15 +73,17 @@ def _frame_scores(analysis: VideoAnalysis) -> tuple[float, ...]:
     return tuple(per_frame[i] for i in sorted(per_frame))
 
 
-def score_item(scanner: Scanner, path: Path, label: int, frames: int) -> ItemScore:
+def score_item(
+    models: Models, videos: VideoAnalyzer, path: Path, label: int, frames: int
+) -> ItemScore:
     kind = None
     try:
-        kind = kind_of(path)
+        kind = file_kind(path)
         if kind == "image":
-            analysis = scanner.images.analyze(scanner.read_image(path))
+            analysis = models.analyzer.analyze(models.read_image(path))
             return ItemScore(path, label, kind, analysis.fake_probability)
         options = VideoOptions(sampling=Sampling(frames=frames, max_frames=max(frames, 300)))
-        video = scanner.video_analyzer().analyze(path, options)
+        video = videos.analyze(path, options)
         scores = _frame_scores(video)
         return ItemScore(path, label, kind, float(np.mean(scores)) if scores else None, scores)
     except DetectionError as exc:
@@ -98,17 +101,18 @@ def _report(pairs: list[tuple[int, float | None]], threshold: float, seed: int) 
 
 def evaluate_folder(
     root: Path,
-    scanner: Scanner,
+    models: Models,
     frames: int = 32,
     progress: Callable[[int, int], None] | None = None,
 ) -> FolderEvaluation:
     entries = list_items(root)
+    video_analyzer = models.video_analyzer()
     items = []
     for i, (path, label) in enumerate(entries):
-        items.append(score_item(scanner, path, label, frames))
+        items.append(score_item(models, video_analyzer, path, label, frames))
         if progress:
             progress(i + 1, len(entries))
-    threshold = scanner.images.threshold
+    threshold = models.analyzer.threshold
     result = FolderEvaluation(items, threshold)
     # Failed items are counted apart (``errors``), not as items without a face.
     done = [i for i in items if i.error is None]

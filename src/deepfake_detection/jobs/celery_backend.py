@@ -21,15 +21,14 @@ from typing import Any
 import redis
 from celery import Celery
 
-from deepfake_detection.analysis_options import AnalysisOptions
-from deepfake_detection.api.video_schemas import job_response
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.base import JobStore, register_job_backend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.redis_store import RedisJobStore
-from deepfake_detection.jobs.runtime import webhook_policy
+from deepfake_detection.jobs.schemas import job_response
 from deepfake_detection.jobs.task import AnalyzeMedia, run_job
-from deepfake_detection.jobs.webhook import post_webhook, retry_delay
+from deepfake_detection.jobs.webhook import post_webhook, retry_delay, webhook_policy
+from deepfake_detection.runtime.options import AnalysisOptions
 
 TASK_NAME = "dfd.run_job"
 WEBHOOK_TASK_NAME = "dfd.send_webhook"
@@ -104,11 +103,14 @@ def create_celery_app(settings: Settings) -> Celery:
 
 
 def worker_runtime(settings: Settings) -> AnalyzeMedia:
-    # Imported here: the API process, which only sends jobs, never loads them.
-    from deepfake_detection.api.app import load_services
-    from deepfake_detection.jobs.runtime import media_analyzer
+    """What a worker process runs jobs with: its own models, loaded from the runtime layer."""
+    # Imported here: the API process, which only sends jobs, never loads the models for them.
+    from deepfake_detection.jobs.media_analyzer import MediaAnalyzer
+    from deepfake_detection.runtime.models import load_models
 
-    return media_analyzer(load_services(settings))
+    models = load_models(settings)
+    models.warm_up()
+    return MediaAnalyzer(models)
 
 
 @register_job_backend("celery")

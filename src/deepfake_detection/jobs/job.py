@@ -1,12 +1,12 @@
 """A job's domain values: where it stands (``Job``) and what was asked (``AnalysisOptions``, the
-options of every analysis request, in ``analysis_options.py``)."""
+options of every analysis request, in ``runtime/options.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from deepfake_detection.analysis_options import AnalysisOptions
+from deepfake_detection.runtime.options import AnalysisOptions
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 FINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})

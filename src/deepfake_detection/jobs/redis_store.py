@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 import redis
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.runtime.options import AnalysisOptions
 
 # KEYS[1]: the job; ARGV[1]: allowed current statuses, comma-separated; ARGV[2]: 1 to count an
 # attempt; ARGV[3:]: field, value pairs to set. Returns 1 when the change was made.

@@ -15,10 +15,10 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.errors import NotFound, Overloaded
 from deepfake_detection.jobs.base import JobBackend
 from deepfake_detection.jobs.job import Job
+from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.runtime.options import AnalysisOptions
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

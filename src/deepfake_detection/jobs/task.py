@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.jobs.base import JobStore
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject
+from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
 

@@ -28,9 +28,12 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
+from deepfake_detection.config import Settings
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.jobs.addresses import is_public
-from deepfake_detection.jobs.job import JSONObject
+from deepfake_detection.jobs.job import Job, JSONObject
+from deepfake_detection.jobs.schemas import job_response
+from deepfake_detection.jobs.task import Notify
 
 logger = logging.getLogger(__name__)
 
@@ -183,3 +186,28 @@ def send_webhook(
         if outcome != "retry":
             return outcome == "sent"
     return False
+
+
+def webhook_policy(settings: Settings) -> WebhookPolicy | None:
+    """``None`` when no secret is configured: then jobs with a ``callback_url`` are refused."""
+    if not settings.webhook_secret:
+        return None
+    return WebhookPolicy(
+        secret=settings.webhook_secret,
+        allow_private=settings.webhook_allow_private,
+        retries=settings.webhook_retries,
+        backoff_s=settings.webhook_backoff_s,
+        timeout_s=settings.webhook_timeout_s,
+    )
+
+
+def webhook_notifier(settings: Settings) -> Notify | None:
+    policy = webhook_policy(settings)
+    if policy is None:
+        return None
+
+    def notify(job: Job) -> None:
+        if job.callback_url:
+            send_webhook(job.callback_url, job_response(job).model_dump(mode="json"), policy)
+
+    return notify

@@ -39,8 +39,6 @@ from av.container import InputContainer
 from av.video.frame import VideoFrame as AVFrame
 from av.video.stream import VideoStream
 
-from deepfake_detection.cpus import usable_cpus
-from deepfake_detection.detectors.base import RGBImage
 from deepfake_detection.errors import (
     CorruptMedia,
     InvalidRequest,
@@ -55,6 +53,8 @@ from deepfake_detection.media.video_sampling import (
     target_times,
 )
 from deepfake_detection.media.video_timeline import read_timeline
+from deepfake_detection.shared.cpus import usable_cpus
+from deepfake_detection.shared.images import RGBImage
 
 VideoSource = Path | bytes | BinaryIO
 ContainerKind = Literal["mp4", "matroska", "avi"]

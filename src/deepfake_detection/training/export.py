@@ -14,9 +14,10 @@ import onnxruntime as ort
 import torch
 from sklearn.metrics import roc_auc_score
 
+from deepfake_detection.classifiers.model_card import ModelCard, TrainingInfo
+from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.evaluation.metrics import Report, compute_report, to_markdown
 from deepfake_detection.evaluation.roc import write_roc_png
-from deepfake_detection.model_card import CropRecipe, ModelCard, TrainingInfo
 from deepfake_detection.training.augment import down_up, jpeg
 from deepfake_detection.training.batches import to_tensor, validation_inputs
 from deepfake_detection.training.calibration import cross_fit, fit_calibration, youden_threshold

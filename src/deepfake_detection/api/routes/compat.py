@@ -14,19 +14,15 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from deepfake_detection.api.deps import ServicesDep
-from deepfake_detection.api.schemas import (
-    SCORE_DIGITS,
-    CompatImageResponse,
-    CompatPrediction,
-    ErrorResponse,
-)
+from deepfake_detection.api.job_lifespan import VideoServicesDep
+from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction, ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.uploads import form_file, form_text, open_form
 from deepfake_detection.api.video_compat import detect_deepfake_video as analyze_compat_video
-from deepfake_detection.api.video_services import VideoServicesDep
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.faces import ScoredFace
+from deepfake_detection.schemas.images import SCORE_DIGITS
+from deepfake_detection.shared.faces import ScoredFace
 
 router = APIRouter(tags=["compatibility with the original service"])
 
@@ -55,7 +51,9 @@ async def detect_deepfake_image(request: Request, services: ServicesDep) -> Comp
         detector = compat_detector(
             services, form_text(form, "face_detection"), form_text(form, "face_detection_method")
         )
-    work = partial(services.analyze, data, detector, None, services.settings.max_faces)
+    work = partial(
+        services.models.analyze, data, detector, None, services.models.settings.max_faces
+    )
     analysis = (await services.run_cpu(work)).analysis
     return CompatImageResponse(
         face_detection_method=_ORIGINAL_NAMES.get(analysis.detector, analysis.detector),
@@ -86,13 +84,13 @@ def compat_detector(
         raise InvalidOptions(f"face_detection must be 1 or 0, not {face_detection!r}")
     name = (method or "MTCNN").strip().lower()
     if name == "mtcnn":
-        name = services.settings.detector
-    elif name not in services.detectors:
+        name = services.models.settings.detector
+    elif name not in services.models.detectors:
         raise InvalidOptions(
             f"face_detection_method must be SSD or MTCNN (or one of "
-            f"{', '.join(sorted(services.detectors))}), not {method!r}"
+            f"{', '.join(sorted(services.models.detectors))}), not {method!r}"
         )
-    return services.detector("none" if enabled in _FALSE else name)
+    return services.models.detector("none" if enabled in _FALSE else name)
 
 
 def compat_prediction(face: ScoredFace) -> CompatPrediction:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from deepfake_detection.api.deps import ServicesDep
-from deepfake_detection.api.schemas import ErrorResponse, Health, ModelRef, Readiness
+from deepfake_detection.api.schemas import ErrorResponse, Health, Readiness
+from deepfake_detection.schemas.images import ModelRef
 
 router = APIRouter(tags=["health"])
 
@@ -22,5 +23,5 @@ async def healthz() -> Health:
 )
 async def readyz(services: ServicesDep) -> Readiness:
     """Ready: the model and the detectors are loaded and warmed up."""
-    card = services.card
+    card = services.models.card
     return Readiness(model=ModelRef(name=card.name, version=card.version))

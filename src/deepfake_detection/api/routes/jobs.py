@@ -15,6 +15,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from deepfake_detection.api.deps import ServicesDep
+from deepfake_detection.api.job_lifespan import VideoServices, VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
 from deepfake_detection.api.video_forms import (
@@ -23,12 +24,10 @@ from deepfake_detection.api.video_forms import (
     form_upload,
     read_options,
 )
-from deepfake_detection.api.video_schemas import JobAccepted, JobDeleted, JobResponse, job_response
-from deepfake_detection.api.video_services import VideoServices, VideoServicesDep
-from deepfake_detection.errors import InvalidOptions, InvalidRequest, UnsupportedMedia
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
 from deepfake_detection.jobs.webhook import check_callback_url
-from deepfake_detection.media.image import sniff_image_format
-from deepfake_detection.media.video import sniff_video_container
+from deepfake_detection.media.kind import SNIFF_BYTES, media_kind
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
@@ -68,8 +67,8 @@ async def create_job(
     async with open_form(request, allowed=("file", *JOB_OPTION_FIELDS)) as form:
         upload = form_upload(form, "file")
         options = read_options(form, JobFormOptions)
-        services.detector(options.detector)
-        services.video_options(options)
+        services.models.detector(options.detector)
+        services.models.video_options(options)
         if options.callback_url:
             await anyio.to_thread.run_sync(_check_callback, videos, options.callback_url)
         await anyio.to_thread.run_sync(videos.jobs.check_capacity)
@@ -114,14 +113,7 @@ def _save_upload(source: IO[bytes], path: Path) -> None:
     """Copy the upload to the job's file; 400/415 (and nothing kept) unless it is a supported
     image or video."""
     source.seek(0)
-    head = source.read(16)
-    if not head:
-        raise InvalidRequest("the upload is empty (0 bytes)")
-    if sniff_image_format(head) is None and sniff_video_container(head) is None:
-        raise UnsupportedMedia(
-            "neither a supported image nor a supported video (the content is checked, not the "
-            "file name)"
-        )
+    media_kind(source.read(SNIFF_BYTES), source="the upload")
     source.seek(0)
     try:
         # Readable by the service's user only; never an existing file.

@@ -23,13 +23,13 @@ router = APIRouter(
 @router.get("/models")
 async def list_models(services: ServicesDep) -> ModelsResponse:
     """The served classifier's model card: version, threshold, metrics, training data."""
-    card = services.card
+    card = services.models.card
     model = ModelResponse(
         name=card.name,
         version=card.version,
         architecture=card.architecture,
         input_size=card.input_size,
-        threshold=services.analyzer.threshold,
+        threshold=services.models.analyzer.threshold,
         card_threshold=card.threshold,
         crop=card.crop.model_dump(mode="json"),
         metrics=card.metrics,
@@ -41,7 +41,9 @@ async def list_models(services: ServicesDep) -> ModelsResponse:
 @router.get("/detectors")
 async def list_detectors(services: ServicesDep) -> DetectorsResponse:
     """The face detectors a request may ask for, and the default."""
-    default = services.settings.detector
+    default = services.models.settings.detector
     return DetectorsResponse(
-        detectors=[DetectorOut(name=n, default=n == default) for n in sorted(services.detectors)]
+        detectors=[
+            DetectorOut(name=n, default=n == default) for n in sorted(services.models.detectors)
+        ]
     )

@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from deepfake_detection.analysis_options import AnalysisOptions
 from deepfake_detection.api.deps import ServicesDep
+from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
 from deepfake_detection.api.video_forms import (
@@ -19,9 +19,9 @@ from deepfake_detection.api.video_forms import (
     form_upload,
     read_options,
 )
-from deepfake_detection.api.video_schemas import VideoAnalysisResponse, video_response
-from deepfake_detection.api.video_services import VideoServicesDep
 from deepfake_detection.errors import PayloadTooLarge
+from deepfake_detection.runtime.options import AnalysisOptions
+from deepfake_detection.schemas.videos import VideoAnalysisResponse, video_response
 
 router = APIRouter(prefix="/v1", tags=["videos"])
 
@@ -56,8 +56,8 @@ async def analyze_video(
     async with open_form(request, allowed=("file", *OPTION_FIELDS)) as form:
         upload = form_upload(form, "file")
         options = read_options(form, AnalysisOptions)
-        detector = services.detector(options.detector)
-        chosen = services.video_options(options)
+        detector = services.models.detector(options.detector)
+        chosen = services.models.video_options(options)
         work = partial(videos.analyzer.analyze, upload.file, chosen, detector=detector)
         try:
             analysis = await services.run_cpu(work)

@@ -1,0 +1,1 @@
+"""Analysis of an image or a video: faces detected, cropped, classified, linked into persons, a verdict."""

@@ -1,0 +1,58 @@
+"""The result of analysing one image: frozen domain values, separate from any HTTP schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from deepfake_detection.analysis.verdict import Verdict, verdict_of
+from deepfake_detection.shared.faces import Box, ScoredFace
+
+SkipReason = Literal["too_small", "over_max_faces"]
+
+
+@dataclass(frozen=True)
+class SkippedFace:
+    """A detected face that was not classified, and why: it is reported, not silently dropped."""
+
+    box: Box
+    confidence: float
+    reason: SkipReason
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent in each stage of the analysis (decoding is timed by the caller)."""
+
+    detect_ms: float
+    crop_ms: float
+    classify_ms: float
+
+    @property
+    def total_ms(self) -> float:
+        return self.detect_ms + self.crop_ms + self.classify_ms
+
+
+@dataclass(frozen=True)
+class ImageAnalysis:
+    """Every face found in an image, each scored, and the verdict for the image."""
+
+    width: int
+    height: int
+    detector: str
+    model_name: str
+    model_version: str
+    threshold: float
+    faces: tuple[ScoredFace, ...]
+    skipped: tuple[SkippedFace, ...]
+    timings: Timings
+
+    @property
+    def fake_probability(self) -> float | None:
+        """The highest fake probability over the classified faces; ``None`` when none was."""
+        return max((f.fake_probability for f in self.faces), default=None)
+
+    @property
+    def verdict(self) -> Verdict:
+        """``fake`` if any face is fake, ``real`` if all are, ``no_face`` if none was classified."""
+        return verdict_of(f.label for f in self.faces)

@@ -1,0 +1,269 @@
+"""Video analysis: sample frames -> detect -> crop -> classify in batches -> persons -> verdict.
+
+Each sampled frame's faces are detected and cropped as they are decoded; crops are classified in
+batches of ``batch_size`` (so memory stays bounded however many faces a video has). Faces are then
+linked into persons (``tracking.py``); a person's score aggregates its frame scores (the mean by
+default, see :data:`AGGREGATES`), its label compares that score with the threshold, and the video is
+``fake`` if any person is, ``no_face`` when no face was found in any sampled frame.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from deepfake_detection.analysis.image import crop_recipe, select_faces
+from deepfake_detection.analysis.tracking import TrackingOptions, link_faces
+from deepfake_detection.analysis.verdict import Verdict, verdict_of
+from deepfake_detection.classifiers.base import Classifier
+from deepfake_detection.crop.face_crop import crop_faces
+from deepfake_detection.detectors.base import FaceDetector
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.media.prefetch import prefetched
+from deepfake_detection.media.video import (
+    VideoFrame,
+    VideoInfo,
+    VideoLimits,
+    VideoSource,
+    open_video,
+)
+from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.shared.faces import Box, DetectedFace, Label, Point
+
+Progress = Callable[[float], None]
+
+AGGREGATES: dict[str, Callable[[Sequence[float]], float]] = {
+    "mean": statistics.fmean,
+    "median": statistics.median,
+    "max": max,
+}
+"""How a person's frame scores become one score. ``mean`` (default) is what the field's video
+benchmarks report; ``max`` flags a person if any one frame looks fake (recall over precision)."""
+
+
+def aggregate_names() -> list[str]:
+    return sorted(AGGREGATES)
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    sampling: Sampling = field(default_factory=Sampling)
+    threshold: float | None = None
+    """Score at or above which a person is fake; ``None``: the model card's."""
+    aggregate: str = "mean"
+    max_faces: int = 16
+    """Per frame, the most confident faces kept."""
+    min_face_size: int = 20
+    """Faces with a shorter side below this (pixels) are skipped (``skipped_faces``)."""
+
+    def __post_init__(self) -> None:
+        if self.aggregate not in AGGREGATES:
+            raise InvalidOptions(
+                f"unknown aggregate {self.aggregate!r}; valid: {', '.join(aggregate_names())}"
+            )
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise InvalidOptions(f"threshold must be in 0..1, not {self.threshold}")
+
+
+@dataclass(frozen=True)
+class FaceSample:
+    """One face of a person in one sampled frame."""
+
+    frame_index: int
+    timestamp_s: float
+    box: Box
+    confidence: float
+    landmarks: tuple[Point, ...] | None
+    fake_probability: float
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    timeline: tuple[FaceSample, ...]
+    score: float
+    label: Label
+
+
+@dataclass(frozen=True)
+class VideoAnalysis:
+    info: VideoInfo
+    detector: str
+    model_name: str
+    model_version: str
+    threshold: float
+    aggregate: str
+    verdict: Verdict
+    persons: tuple[Person, ...]
+    sampled_frames: int
+    frames_with_faces: int
+    skipped_faces: int
+    missed_frames: int
+    decoded_frames: int
+    timings_ms: dict[str, float]
+
+
+class VideoAnalyzer:
+    """Shares one detector and one classifier; ``analyze`` is safe to call from several threads."""
+
+    def __init__(
+        self,
+        detector: FaceDetector,
+        classifier: Classifier,
+        limits: VideoLimits | None = None,
+        *,
+        batch_size: int = 32,
+        tracking: TrackingOptions | None = None,
+        decode_threads: int | None = None,
+    ) -> None:
+        """``decode_threads``: the video decoder's (default: one per usable CPU)."""
+        self.detector = detector
+        self.classifier = classifier
+        self.limits = limits or VideoLimits()
+        self.batch_size = batch_size
+        self.tracking = tracking or TrackingOptions()
+        self.decode_threads = decode_threads
+
+    def analyze(
+        self,
+        source: VideoSource,
+        options: VideoOptions | None = None,
+        progress: Progress | None = None,
+        *,
+        detector: FaceDetector | None = None,
+    ) -> VideoAnalysis:
+        """Analyse a video; ``detector`` replaces this analyzer's for this call. ``progress`` is
+        called with 0..1 after each sampled frame (it may raise to stop, e.g. a cancelled job)."""
+        options = options or VideoOptions()
+        detector = detector or self.detector
+        run = _Run(detector, self.classifier, self.batch_size, options, progress)
+        started = time.perf_counter()
+        with (
+            open_video(source, self.limits, threads=self.decode_threads) as video,
+            prefetched(video.sample(options.sampling)) as frames,
+        ):
+            run.read(frames, expected=_expected(video.info, options))
+            run.flush()
+            info, decoded, missed = video.info, video.decoded, video.missed
+        run.clock["track"] = _timed(lambda: run.link(self.tracking))
+        persons = run.persons(options, self._threshold(options))
+        run.clock["total"] = time.perf_counter() - started
+        card = self.classifier.card
+        return VideoAnalysis(
+            info=info,
+            detector=detector.name,
+            model_name=card.name,
+            model_version=card.version,
+            threshold=self._threshold(options),
+            aggregate=options.aggregate,
+            verdict=verdict_of(p.label for p in persons),
+            persons=persons,
+            sampled_frames=len(run.frames),
+            frames_with_faces=sum(1 for faces in run.faces if faces),
+            skipped_faces=run.skipped,
+            missed_frames=missed,
+            decoded_frames=decoded,
+            timings_ms={k: round(v * 1000, 2) for k, v in run.clock.items()},
+        )
+
+    def _threshold(self, options: VideoOptions) -> float:
+        return (
+            options.threshold if options.threshold is not None else self.classifier.card.threshold
+        )
+
+
+class _Run:
+    """The state of one analysis while frames stream through it."""
+
+    def __init__(
+        self,
+        detector: FaceDetector,
+        classifier: Classifier,
+        batch_size: int,
+        options: VideoOptions,
+        progress: Progress | None,
+    ) -> None:
+        self.detector, self.classifier, self.batch_size = detector, classifier, batch_size
+        self.options, self.progress = options, progress
+        self.recipe = crop_recipe(classifier.card.crop, detector.name)
+        self.frames: list[tuple[int, float]] = []
+        self.faces: list[list[DetectedFace]] = []
+        self.scores: list[float] = []
+        self.pending: list[npt.NDArray[np.uint8]] = []
+        self.skipped = 0
+        self.clock = dict.fromkeys(("decode", "detect", "crop", "classify"), 0.0)
+        self.links: list[list[int]] = []
+
+    def read(self, frames: Iterator[VideoFrame], expected: int) -> None:
+        size = self.classifier.card.input_size
+        while True:
+            t0 = time.perf_counter()
+            frame = next(frames, None)
+            t1 = time.perf_counter()
+            self.clock["decode"] += t1 - t0
+            if frame is None:
+                return
+            faces, skipped = select_faces(
+                self.detector.detect(frame.image),
+                min_face_size=self.options.min_face_size,
+                max_faces=self.options.max_faces,
+            )
+            self.skipped += len(skipped)
+            t2 = time.perf_counter()
+            boxes = [face.box for face in faces]
+            self.pending.append(crop_faces(frame.image, boxes, self.recipe, size))
+            self.clock["detect"] += t2 - t1
+            self.clock["crop"] += time.perf_counter() - t2
+            self.frames.append((frame.index, frame.timestamp_s))
+            self.faces.append(faces)
+            if sum(len(p) for p in self.pending) >= self.batch_size:
+                self.flush()
+            if self.progress:
+                self.progress(min(0.95, len(self.frames) / max(1, expected)))
+
+    def flush(self) -> None:
+        crops = [p for p in self.pending if len(p)]
+        self.pending = []
+        if crops:
+            t0 = time.perf_counter()
+            batch = np.concatenate(crops)
+            self.scores.extend(float(s) for s in self.classifier.predict(batch))
+            self.clock["classify"] += time.perf_counter() - t0
+
+    def link(self, tracking: TrackingOptions) -> None:
+        self.links = link_faces(self.faces, tracking)
+
+    def persons(self, options: VideoOptions, threshold: float) -> tuple[Person, ...]:
+        timelines: dict[int, list[FaceSample]] = {}
+        scores = iter(self.scores)
+        for (index, timestamp), faces, ids in zip(self.frames, self.faces, self.links, strict=True):
+            for face, person in zip(faces, ids, strict=True):
+                sample = FaceSample(
+                    index, timestamp, face.box, face.confidence, face.landmarks, next(scores)
+                )
+                timelines.setdefault(person, []).append(sample)
+        combine = AGGREGATES[options.aggregate]
+        result = []
+        for person, timeline in sorted(timelines.items()):
+            score = float(combine([s.fake_probability for s in timeline]))
+            label: Label = "fake" if score >= threshold else "real"
+            result.append(Person(person, tuple(timeline), score, label))
+        return tuple(result)
+
+
+def _expected(info: VideoInfo, options: VideoOptions) -> int:
+    sampling = options.sampling
+    if sampling.every_s is not None:
+        return min(sampling.max_frames, max(1, int(info.duration_s / sampling.every_s) + 1))
+    return min(sampling.frames, info.frame_count)
+
+
+def _timed(work: Callable[[], None]) -> float:
+    t0 = time.perf_counter()
+    work()
+    return time.perf_counter() - t0

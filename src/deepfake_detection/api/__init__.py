@@ -1,0 +1,1 @@
+"""The HTTP service (FastAPI): routes, uploads, errors as responses, the app factory."""

@@ -1,0 +1,1 @@
+"""Face classifiers: the interface, the model card that travels with the weights, the onnxruntime classifier."""

@@ -1,0 +1,1 @@
+"""The one place that wires the core from ``Settings``: models, analyzers, options and limits."""

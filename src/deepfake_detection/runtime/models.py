@@ -1,0 +1,172 @@
+"""What a process that analyses media holds, built once from its settings: the classifier (one
+onnxruntime session), the detectors and the image analyzer, with the checks of a client's options
+against the settings. The API, the job workers, ``dfd scan`` and ``dfd evaluate`` all build it
+with ``load_models`` and share it between requests, jobs or files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from deepfake_detection.analysis.image import ImageAnalyzer
+from deepfake_detection.analysis.results import ImageAnalysis
+from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.classifiers.base import Classifier
+from deepfake_detection.classifiers.model_card import ModelCard
+from deepfake_detection.config import Settings
+from deepfake_detection.detectors.base import FaceDetector
+from deepfake_detection.errors import InvalidOptions, ModelUnavailable
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.image import ImageLimits, decode_image, open_image
+from deepfake_detection.media.kind import read_image_file
+from deepfake_detection.media.memory import release_free_memory
+from deepfake_detection.runtime.limits import image_limits, video_limits
+from deepfake_detection.runtime.options import AnalysisOptions, resolve_video_options
+from deepfake_detection.shared.images import RGBImage
+
+# After an image this large (16 MB decoded and more), freed memory goes back to the OS at once.
+_TRIM_AFTER_PIXELS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """An image analysis and the time its decoding took (the analyzer times the other stages)."""
+
+    analysis: ImageAnalysis
+    decode_ms: float
+
+
+@dataclass
+class Models:
+    settings: Settings
+    analyzer: ImageAnalyzer
+    """The image analyzer with the settings' default detector, threshold and face limits."""
+    detectors: Mapping[str, FaceDetector]
+    decode_budget: DecodeBudget
+    """Decoded pixels in flight in this process: every request and job worker reserves from it."""
+
+    @property
+    def card(self) -> ModelCard:
+        return self.analyzer.classifier.card
+
+    def detector(self, name: str | None) -> FaceDetector:
+        """The shared detector called ``name`` (the configured default when ``None``)."""
+        chosen = (name or self.settings.detector).strip().lower()
+        try:
+            return self.detectors[chosen]
+        except KeyError:
+            valid = ", ".join(sorted(self.detectors))
+            raise InvalidOptions(f"unknown detector {name!r}; valid detectors: {valid}") from None
+
+    def max_faces(self, requested: int | None) -> int:
+        limit = self.settings.max_faces
+        if requested is not None and requested > limit:
+            raise InvalidOptions(f"max_faces: at most {limit} faces per image (asked {requested})")
+        return limit if requested is None else requested
+
+    def video_options(self, options: AnalysisOptions) -> VideoOptions:
+        """A client's video options over the settings' defaults, checked against their limits
+        (``InvalidOptions``: 422 when out of range)."""
+        return resolve_video_options(
+            self.settings,
+            frames=options.frames,
+            every_s=options.every_s,
+            threshold=options.threshold,
+            aggregate=options.aggregate,
+            max_faces=self.max_faces(options.max_faces),
+        )
+
+    def image_limits(self) -> ImageLimits:
+        return image_limits(self.settings)
+
+    def analyze(
+        self,
+        data: bytes,
+        detector: FaceDetector,
+        threshold: float | None,
+        max_faces: int,
+        *,
+        wait_s: float | None = None,
+    ) -> Analyzed:
+        """Decode and analyse one uploaded image (blocking). Its pixels are held in the decode
+        budget meanwhile, waiting for room up to ``wait_s`` (default ``decode_wait_s``; then
+        ``Overloaded``)."""
+        start = time.perf_counter()
+        opened = open_image(data, self.image_limits())
+        wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
+        with self.decode_budget.reserve(opened.pixels, wait_s) as reservation:
+            reservation.hold()  # for the decoding thread, which may outlive a timeout
+            image = opened.decode(on_finish=reservation.release)
+            decode_ms = (time.perf_counter() - start) * 1000
+            analysis = self.analyzer.analyze(
+                image, detector=detector, threshold=threshold, max_faces=max_faces
+            )
+            del image  # freed before the next image in the budget is decoded
+        if opened.pixels >= _TRIM_AFTER_PIXELS:
+            release_free_memory()
+        return Analyzed(analysis, decode_ms)
+
+    def read_image(self, path: Path) -> RGBImage:
+        """Decode the image file at ``path`` within the settings' image limits."""
+        limits = self.image_limits()
+        return decode_image(read_image_file(path, limits), limits)
+
+    def video_analyzer(self, *, max_duration_s: float | None = None) -> VideoAnalyzer:
+        """A video analyzer on the default detector and the shared classifier, with the settings'
+        video limits (``max_duration_s`` over their longest duration)."""
+        return VideoAnalyzer(
+            self.detector(None),
+            self.analyzer.classifier,
+            video_limits(self.settings, max_duration_s=max_duration_s),
+            decode_threads=self.settings.video_decode_threads,
+        )
+
+    def warm_up(self) -> None:
+        """One pass through every detector and the classifier, so the first request is not slow
+        (a 1280x720 frame: onnxruntime sizes its buffers for the shapes it has seen)."""
+        size = self.card.input_size
+        image = np.zeros((720, 1280, 3), np.uint8)
+        for detector in self.detectors.values():
+            detector.detect(image)
+        self.analyzer.classifier.predict(np.zeros((1, size, size, 3), np.uint8))
+
+
+def load_models(
+    settings: Settings,
+    classifier: Classifier | None = None,
+    detectors: Mapping[str, FaceDetector] | None = None,
+    *,
+    detector_names: Iterable[str] | None = None,
+) -> Models:
+    """Load the classifier and the detectors ``detector_names`` (default: every registered one)
+    once for this process; ``classifier`` and ``detectors`` replace the loaded ones (tests)."""
+    # Imported here: onnxruntime and the detectors' models are loaded only when they are needed.
+    from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
+    from deepfake_detection.detectors.registry import create_detector, list_detectors
+
+    if classifier is None:
+        classifier = OnnxClassifier(settings.model_card, threads=settings.onnx_threads)
+    if detectors is None:
+        names = list_detectors() if detector_names is None else detector_names
+        detectors = {
+            name.strip().lower(): create_detector(name, threads=settings.onnx_threads)
+            for name in names
+        }
+    default = settings.detector.strip().lower()
+    if default not in detectors:
+        raise ModelUnavailable(
+            f"the default detector {settings.detector!r} is not one of {sorted(detectors)}"
+        )
+    analyzer = ImageAnalyzer(
+        detectors[default],
+        classifier,
+        threshold=settings.threshold,
+        max_faces=settings.max_faces,
+        min_face_size=settings.min_face_size,
+    )
+    budget = DecodeBudget(settings.decode_budget_pixels)
+    return Models(settings=settings, analyzer=analyzer, detectors=detectors, decode_budget=budget)

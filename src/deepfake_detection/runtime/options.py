@@ -1,0 +1,71 @@
+"""What a client may choose for one analysis, each ``None`` for the service's default.
+
+``AnalysisOptions`` is the one type for these choices: the form fields of ``POST /v1/videos`` and
+``POST /v1/jobs`` (their validation and OpenAPI schema) and the options a job carries through its
+store and queue as JSON. ``resolve_video_options`` puts them over the service's settings, so the
+service, the job workers and ``dfd scan`` all analyse a video the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from deepfake_detection.analysis.video import VideoOptions
+from deepfake_detection.config import Settings
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.media.video_sampling import Sampling
+
+
+class AnalysisOptions(BaseModel):
+    """Options of ``POST /v1/videos`` and ``POST /v1/jobs`` (form fields) and of a job."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    frames: int | None = Field(None, ge=1, description="frames sampled evenly (default 32)")
+    every_s: float | None = Field(
+        None, gt=0, description="instead: one frame every every_s seconds"
+    )
+    detector: str | None = Field(None, description="face detector (GET /v1/detectors)")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="fake at or above this")
+    aggregate: str | None = Field(None, description="person score: mean (default), median, max")
+    max_faces: int | None = Field(None, ge=1, description="faces scored per frame")
+
+    def to_json(self) -> str:
+        """The chosen options (``None`` left out) as a JSON object, as a job stores them."""
+        return json.dumps(self.model_dump(exclude_none=True))
+
+    @classmethod
+    def from_json(cls, text: str) -> AnalysisOptions:
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            valid = ", ".join(cls.model_fields)
+            raise InvalidOptions(
+                f"job options must be an object with keys among {valid}: {exc}"
+            ) from exc
+
+
+def resolve_video_options(
+    settings: Settings,
+    *,
+    frames: int | None = None,
+    every_s: float | None = None,
+    threshold: float | None = None,
+    aggregate: str | None = None,
+    max_faces: int | None = None,
+) -> VideoOptions:
+    """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
+    sampling = Sampling(
+        frames=frames or min(settings.video_frames, settings.video_max_frames),
+        every_s=every_s,
+        max_frames=settings.video_max_frames,
+    )
+    return VideoOptions(
+        sampling=sampling,
+        threshold=threshold if threshold is not None else settings.threshold,
+        aggregate=aggregate or settings.video_aggregate,
+        max_faces=max_faces or settings.max_faces,
+        min_face_size=settings.min_face_size,
+    )

@@ -1,0 +1,1 @@
+"""Types and helpers every layer shares: faces and boxes, images as arrays, CPU counts, onnxruntime sessions."""

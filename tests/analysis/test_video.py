@@ -1,0 +1,110 @@
+"""The whole video pipeline: real decoding, the real CenterFace detector, a fake classifier."""
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from skimage import data
+from synthetic_video import face_scene, write_video
+
+from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.classifiers.model_card import ModelCard
+from deepfake_detection.detectors.registry import create_detector
+from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.media.video_sampling import Sampling
+
+Image = npt.NDArray[np.uint8]
+
+
+class BlueIsFake:
+    """Scores a crop by the share of its pixels bluer than red: a blue-tinted face is 'fake'."""
+
+    card = ModelCard(
+        name="blue-is-fake",
+        version="test",
+        architecture="none",
+        input_size=64,
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        onnx_file="none.onnx",
+    )
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def predict(self, crops: Image) -> npt.NDArray[np.float32]:
+        self.batches.append(len(crops))
+        bluer = crops[..., 2].astype(int) > crops[..., 0].astype(int) + 10
+        return bluer.reshape(len(crops), -1).mean(axis=1).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> VideoAnalyzer:
+    return VideoAnalyzer(create_detector("centerface"), BlueIsFake(), batch_size=8)
+
+
+def _face() -> Image:
+    return np.ascontiguousarray(data.astronaut()[20:220, 150:330])
+
+
+def test_two_people_one_swapped_says_which_one(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
+    real = _face()
+    swapped = np.ascontiguousarray(real[..., ::-1])  # red and blue exchanged
+    write_video(tmp_path / "two.mp4", face_scene([real, swapped], count=40))
+    result = analyzer.analyze(tmp_path / "two.mp4", VideoOptions(sampling=Sampling(frames=10)))
+    assert result.sampled_frames == 10
+    assert result.frames_with_faces == 10
+    assert len(result.persons) == 2
+    left, right = sorted(result.persons, key=lambda p: p.timeline[0].box.x1)
+    assert (left.label, right.label) == ("real", "fake")
+    assert result.verdict == "fake"
+    assert [s.frame_index for s in left.timeline] == [2, 6, 10, 14, 18, 22, 26, 30, 34, 38]
+    assert left.score == pytest.approx(np.mean([s.fake_probability for s in left.timeline]))
+    assert set(result.timings_ms) == {"decode", "detect", "crop", "classify", "track", "total"}
+
+
+def test_the_same_file_gives_the_same_answer(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
+    write_video(tmp_path / "one.mp4", face_scene([_face()], count=30))
+    first = analyzer.analyze(tmp_path / "one.mp4")
+    second = analyzer.analyze(tmp_path / "one.mp4")
+    assert first.persons == second.persons
+    assert first.verdict == second.verdict == "real"
+    assert first.sampled_frames == 30  # 32 asked, only 30 frames exist
+
+
+def test_no_face_and_batches_and_aggregates(tmp_path: Path) -> None:
+    classifier = BlueIsFake()
+    analyzer = VideoAnalyzer(create_detector("centerface"), classifier, batch_size=4)
+    grey = np.full((180, 320, 3), 128, np.uint8)
+    write_video(tmp_path / "empty.webm", [grey] * 20)
+    result = analyzer.analyze(tmp_path / "empty.webm", VideoOptions(sampling=Sampling(frames=5)))
+    assert result.verdict == "no_face"
+    assert result.persons == ()
+    write_video(tmp_path / "one.mkv", face_scene([_face()], count=20))
+    options = VideoOptions(sampling=Sampling(frames=10), aggregate="max")
+    result = analyzer.analyze(tmp_path / "one.mkv", options)
+    (person,) = result.persons
+    assert person.score == max(s.fake_probability for s in person.timeline)
+    assert max(classifier.batches) <= 4 + 1  # one frame's faces may top up a batch
+    with pytest.raises(InvalidOptions, match="median"):
+        VideoOptions(aggregate="mode")
+
+
+def test_progress_is_reported_and_can_stop_the_analysis(
+    tmp_path: Path, analyzer: VideoAnalyzer
+) -> None:
+    write_video(tmp_path / "one.mp4", face_scene([_face()], count=20))
+    seen: list[float] = []
+    analyzer.analyze(tmp_path / "one.mp4", VideoOptions(sampling=Sampling(frames=5)), seen.append)
+    assert seen == sorted(seen)
+    assert len(seen) == 5
+
+    class Stop(Exception):
+        pass
+
+    def stop(value: float) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        analyzer.analyze(tmp_path / "one.mp4", progress=stop)

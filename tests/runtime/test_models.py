@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from deepfake_detection.config import Settings
+from deepfake_detection.errors import InvalidOptions, ModelUnavailable, PayloadTooLarge
+from deepfake_detection.runtime.models import load_models
+from deepfake_detection.runtime.options import AnalysisOptions
+
+
+def test_models_built_from_the_settings(tiny_model_card: Path) -> None:
+    settings = Settings(
+        model_card=tiny_model_card,
+        detector=" None ",
+        threshold=0.4,
+        max_faces=3,
+        video_frames=5,
+        video_max_duration_s=90.0,
+    )
+    models = load_models(settings, detector_names=["none"])
+    assert models.detector(None).name == "none"
+    assert (models.analyzer.threshold, models.analyzer.max_faces) == (0.4, 3)
+    assert models.card.version == "0"
+    assert models.max_faces(None) == 3
+    with pytest.raises(InvalidOptions, match="at most 3 faces"):
+        models.max_faces(4)
+    with pytest.raises(InvalidOptions, match="valid detectors: none"):
+        models.detector("centerface")
+    assert models.video_options(AnalysisOptions()).sampling.frames == 5
+    assert models.video_analyzer().limits.max_duration_s == 90.0
+    assert models.video_analyzer(max_duration_s=9.0).limits.max_duration_s == 9.0
+
+
+def test_an_image_is_analysed_within_the_settings_limits(
+    tiny_model_card: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "white.png"
+    Image.fromarray(np.full((32, 32, 3), 255, np.uint8)).save(path)
+    settings = Settings(model_card=tiny_model_card, detector="none")
+    models = load_models(settings, detector_names=["none"])
+    analyzed = models.analyze(path.read_bytes(), models.detector(None), None, 1)
+    # The tiny model scores an all-white crop exactly 0.5: fake at the card's threshold.
+    assert analyzed.analysis.verdict == "fake"
+    assert models.read_image(path).shape == (32, 32, 3)
+    small = Settings(model_card=tiny_model_card, detector="none", max_upload_bytes=10)
+    with pytest.raises(PayloadTooLarge):
+        load_models(small, detector_names=["none"]).read_image(path)
+
+
+def test_a_default_detector_that_was_not_loaded_is_model_unavailable(
+    tiny_model_card: Path,
+) -> None:
+    settings = Settings(model_card=tiny_model_card, detector="ssd")
+    with pytest.raises(ModelUnavailable, match="default detector 'ssd'"):
+        load_models(settings, detector_names=["none"])
