@@ -52,7 +52,7 @@ def free_port() -> int:
 
 @contextmanager
 def serve(
-    settings: Mapping[str, str], log: Path, *, ready_timeout_s: float = 120.0
+    settings: Mapping[str, str], log: Path, *, ready_timeout_s: float = 300.0
 ) -> Iterator[Server]:
     """Run ``dfd serve`` with ``DFD_*`` ``settings`` until the block ends (SIGTERM, then kill)."""
     port = free_port()
