@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     video_frames: int = Field(32, ge=1, le=1000, description="frames sampled evenly by default")
     video_max_frames: int = Field(300, ge=1, le=1000, description="most frames per video")
     video_aggregate: str = Field("mean", description="person score: mean/median/max")
+    video_min_coverage: float = Field(
+        0.2, ge=0.0, le=1.0, description="share of sampled frames a person needs to decide"
+    )
     video_max_bytes: int = Field(500 * 1024 * 1024, gt=0)
     video_max_duration_s: float = Field(600.0, gt=0, description="longest video accepted (jobs)")
     video_sync_max_duration_s: float = Field(60.0, gt=0, description="longest for POST /v1/videos")

@@ -77,3 +77,9 @@ def test_separable_scores_need_no_band() -> None:
     band = uncertain_band(labels, probabilities, 0.5, target_accuracy=0.99)
     assert band.decided_share == 1.0
     assert band.decided_accuracy == 1.0
+
+
+def test_a_band_is_found_when_every_score_is_on_one_side() -> None:
+    labels = np.array([0, 1, 1, 0])
+    band = uncertain_band(labels, np.array([0.6, 0.7, 0.8, 0.9]), 0.5, target_accuracy=0.9)
+    assert band.low <= 0.5 <= band.high

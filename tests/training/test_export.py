@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
+import torch
 from tiny_config import tiny_config
 
 from deepfake_detection.classifiers.model_card import load_model_card
@@ -17,6 +18,7 @@ from deepfake_detection.cli.main import main
 from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.export import export_model
+from deepfake_detection.training.network import FlipAveraged
 from deepfake_detection.training.trainer import train
 
 pytestmark = pytest.mark.slow
@@ -61,6 +63,14 @@ def test_export_writes_an_onnx_model_that_matches_torch(
     assert card.input_size == 64
     assert card.crop.box_scale == 1.2
     assert 0.0 <= card.threshold <= 1.0
+    # The decision rule chosen on validation travels with the model.
+    assert card.uncertain_band is not None
+    assert card.uncertain_band.low <= card.threshold <= card.uncertain_band.high
+    assert card.quality.min_sharpness > 0
+    table = card.metrics["validation_table_roc_auc"]
+    assert isinstance(table, dict)
+    assert set(table) == {"clean", "h264_crf40", "half_h264_crf40", "half_jpeg35", "self_blend"}
+    assert set(card.metrics["expected_calibration_error"]) == {"clean", "half_h264_crf40"}  # type: ignore[arg-type]
     assert card.training is not None
     assert card.training.steps >= 4
     assert (tmp_path / "tiny.roc.png").stat().st_size > 1000
@@ -106,3 +116,31 @@ def test_cli_train_refuses_a_bad_override_with_a_usage_error(
         assert main(args, Environment(stdout=io.StringIO(), stderr=err)) == ExitStatus.ERROR
         assert "[invalid_options]" in err.getvalue()
         assert option.strip("-") in err.getvalue()
+
+
+def test_a_flip_averaged_export_scores_a_crop_and_its_mirror_image_alike(
+    tiny_run: TrainConfig, tmp_path: Path
+) -> None:
+    result = export_model(
+        tiny_run, tiny_run.run_dir / "last.pt", tmp_path, "flip", "0.0.1", CropRecipe(), True
+    )
+    assert result.max_abs_diff < 1e-4
+    assert "flipped" in result.card.architecture
+    session = ort.InferenceSession(str(tmp_path / "flip.onnx"), providers=["CPUExecutionProvider"])
+    batch = np.random.default_rng(1).normal(size=(4, 3, 64, 64)).astype(np.float32)
+    out = session.run(None, {"input": batch})[0]
+    mirrored = session.run(None, {"input": np.ascontiguousarray(batch[..., ::-1])})[0]
+    np.testing.assert_allclose(out, mirrored, atol=1e-5)
+
+
+def test_flip_averaging_makes_any_network_mirror_symmetric() -> None:
+    torch.manual_seed(0)
+    lopsided = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 2, 3), torch.nn.Flatten(), torch.nn.Linear(2 * 14 * 14, 1)
+    )
+    x = torch.randn(5, 3, 16, 16)
+    with torch.no_grad():
+        assert not torch.allclose(lopsided(x), lopsided(x.flip(3)), atol=1e-3)
+        averaged = FlipAveraged(lopsided)
+        torch.testing.assert_close(averaged(x), averaged(x.flip(3)))
+        torch.testing.assert_close(averaged(x), (lopsided(x) + lopsided(x.flip(3))) / 2)

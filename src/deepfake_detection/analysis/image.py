@@ -13,7 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from deepfake_detection.analysis.quality import crop_sharpness
 from deepfake_detection.analysis.results import ImageAnalysis, SkippedFace, Timings
+from deepfake_detection.analysis.verdict import DecisionRule
 from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.crop.face_crop import crop_faces
 from deepfake_detection.crop.recipe import CropRecipe
@@ -40,19 +42,28 @@ def select_faces(
 
 
 def score_faces(
-    faces: Sequence[DetectedFace], probabilities: npt.NDArray[np.float32], threshold: float
+    faces: Sequence[DetectedFace],
+    probabilities: npt.NDArray[np.float32],
+    sharpness: Sequence[float],
+    rule: DecisionRule,
 ) -> tuple[ScoredFace, ...]:
-    """Faces with their fake probability; ``fake`` when the probability is >= ``threshold``."""
-    return tuple(
-        ScoredFace(
-            box=face.box,
-            confidence=face.confidence,
-            landmarks=face.landmarks,
-            fake_probability=float(p),
-            label="fake" if p >= threshold else "real",
+    """Faces with their fake probability and the label ``rule`` gives them."""
+    scored = []
+    for face, p, sharp in zip(faces, probabilities, sharpness, strict=True):
+        face_px = min(face.box.width, face.box.height)
+        label, reason = rule.judge(float(p), face_px, sharp)
+        scored.append(
+            ScoredFace(
+                box=face.box,
+                confidence=face.confidence,
+                landmarks=face.landmarks,
+                fake_probability=float(p),
+                label=label,
+                reason=reason,
+                sharpness=sharp,
+            )
         )
-        for face, p in zip(faces, probabilities, strict=True)
-    )
+    return tuple(scored)
 
 
 class ImageAnalyzer:
@@ -83,8 +94,8 @@ class ImageAnalyzer:
     ) -> ImageAnalysis:
         """Analyse an (H, W, 3) uint8 RGB image; the keyword options override this analyzer's."""
         detector = detector or self.detector
-        threshold = self.threshold if threshold is None else threshold
         card = self.classifier.card
+        rule = DecisionRule.from_card(card, self.threshold if threshold is None else threshold)
         start = time.perf_counter()
         found = detector.detect(image)
         kept, skipped = select_faces(
@@ -104,8 +115,8 @@ class ImageAnalyzer:
             detector=detector.name,
             model_name=card.name,
             model_version=card.version,
-            threshold=threshold,
-            faces=score_faces(kept, probabilities, threshold),
+            rule=rule,
+            faces=score_faces(kept, probabilities, crop_sharpness(crops), rule),
             skipped=tuple(skipped),
             timings=Timings(
                 detect_ms=(detected - start) * 1000,

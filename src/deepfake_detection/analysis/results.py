@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from deepfake_detection.analysis.verdict import Verdict, verdict_of
-from deepfake_detection.shared.faces import Box, ScoredFace
+from deepfake_detection.analysis.verdict import DecisionRule, Verdict, verdict_of
+from deepfake_detection.shared.faces import Box, Reason, ScoredFace
 
 SkipReason = Literal["too_small", "over_max_faces"]
 
@@ -42,10 +42,14 @@ class ImageAnalysis:
     detector: str
     model_name: str
     model_version: str
-    threshold: float
+    rule: DecisionRule
     faces: tuple[ScoredFace, ...]
     skipped: tuple[SkippedFace, ...]
     timings: Timings
+
+    @property
+    def threshold(self) -> float:
+        return self.rule.threshold
 
     @property
     def fake_probability(self) -> float | None:
@@ -54,5 +58,11 @@ class ImageAnalysis:
 
     @property
     def verdict(self) -> Verdict:
-        """``fake`` if any face is fake, ``real`` if all are, ``no_face`` if none was classified."""
-        return verdict_of(f.label for f in self.faces)
+        """``fake`` if any face is fake, ``real`` if all are, ``uncertain`` otherwise, ``no_face``
+        if none was classified."""
+        return verdict_of((f.label, f.reason) for f in self.faces)[0]
+
+    @property
+    def verdict_reason(self) -> Reason | None:
+        """Why the verdict is ``uncertain`` (the first uncertain face's reason)."""
+        return verdict_of((f.label, f.reason) for f in self.faces)[1]

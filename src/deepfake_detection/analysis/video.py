@@ -2,9 +2,10 @@
 
 Each sampled frame's faces are detected and cropped as they are decoded; crops are classified in
 batches of ``batch_size`` (so memory stays bounded however many faces a video has). Faces are then
-linked into persons (``tracking.py``); a person's score aggregates its frame scores (the mean by
-default, see :data:`AGGREGATES`), its label compares that score with the threshold, and the video is
-``fake`` if any person is, ``no_face`` when no face was found in any sampled frame.
+linked into persons (``tracking.py``, ``persons.py``); a person's score aggregates its frame scores
+(the mean by default, see :data:`AGGREGATES`) and the decision rule labels it. The persons present in
+enough of the frames decide the verdict (``verdict.py``): a glimpse of a face cannot make a video
+fake on its own; ``no_face`` when no face was found in any sampled frame.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from deepfake_detection.analysis.image import crop_recipe, select_faces
+from deepfake_detection.analysis.persons import FrameFaces, Person, build_persons
+from deepfake_detection.analysis.quality import crop_sharpness
 from deepfake_detection.analysis.tracking import TrackingOptions, link_faces
-from deepfake_detection.analysis.verdict import Verdict, verdict_of
+from deepfake_detection.analysis.verdict import DecisionRule, Verdict, decide_video
 from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.crop.face_crop import crop_faces
 from deepfake_detection.detectors.base import FaceDetector
@@ -33,7 +36,7 @@ from deepfake_detection.media.video import (
     open_video,
 )
 from deepfake_detection.media.video_sampling import Sampling
-from deepfake_detection.shared.faces import Box, DetectedFace, Label, Point
+from deepfake_detection.shared.faces import DetectedFace, Reason
 
 Progress = Callable[[float], None]
 
@@ -60,6 +63,8 @@ class VideoOptions:
     """Per frame, the most confident faces kept."""
     min_face_size: int = 20
     """Faces with a shorter side below this (pixels) are skipped (``skipped_faces``)."""
+    min_coverage: float = 0.2
+    """Persons seen in a smaller share of the sampled frames do not decide the verdict."""
 
     def __post_init__(self) -> None:
         if self.aggregate not in AGGREGATES:
@@ -68,26 +73,8 @@ class VideoOptions:
             )
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             raise InvalidOptions(f"threshold must be in 0..1, not {self.threshold}")
-
-
-@dataclass(frozen=True)
-class FaceSample:
-    """One face of a person in one sampled frame."""
-
-    frame_index: int
-    timestamp_s: float
-    box: Box
-    confidence: float
-    landmarks: tuple[Point, ...] | None
-    fake_probability: float
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    timeline: tuple[FaceSample, ...]
-    score: float
-    label: Label
+        if not 0.0 <= self.min_coverage <= 1.0:
+            raise InvalidOptions(f"min_coverage must be in 0..1, not {self.min_coverage}")
 
 
 @dataclass(frozen=True)
@@ -96,9 +83,13 @@ class VideoAnalysis:
     detector: str
     model_name: str
     model_version: str
-    threshold: float
+    rule: DecisionRule
+    min_coverage: float
     aggregate: str
     verdict: Verdict
+    verdict_reason: Reason | None
+    # The video's score: the highest of the deciding persons' (see ``decide_video``).
+    fake_probability: float | None
     persons: tuple[Person, ...]
     sampled_frames: int
     frames_with_faces: int
@@ -106,6 +97,10 @@ class VideoAnalysis:
     missed_frames: int
     decoded_frames: int
     timings_ms: dict[str, float]
+
+    @property
+    def threshold(self) -> float:
+        return self.rule.threshold
 
 
 class VideoAnalyzer:
@@ -151,17 +146,22 @@ class VideoAnalyzer:
             run.flush()
             info, decoded, missed = video.info, video.decoded, video.missed
         run.clock["track"] = _timed(lambda: run.link(self.tracking))
-        persons = run.persons(options, self._threshold(options))
-        run.clock["total"] = time.perf_counter() - started
         card = self.classifier.card
+        rule = DecisionRule.from_card(card, options.threshold)
+        persons = run.persons(options, rule)
+        decision = decide_video([p.vote() for p in persons], rule, options.min_coverage)
+        run.clock["total"] = time.perf_counter() - started
         return VideoAnalysis(
             info=info,
             detector=detector.name,
             model_name=card.name,
             model_version=card.version,
-            threshold=self._threshold(options),
+            rule=rule,
+            min_coverage=options.min_coverage,
             aggregate=options.aggregate,
-            verdict=verdict_of(p.label for p in persons),
+            verdict=decision.verdict,
+            verdict_reason=decision.reason,
+            fake_probability=decision.score,
             persons=persons,
             sampled_frames=len(run.frames),
             frames_with_faces=sum(1 for faces in run.faces if faces),
@@ -169,11 +169,6 @@ class VideoAnalyzer:
             missed_frames=missed,
             decoded_frames=decoded,
             timings_ms={k: round(v * 1000, 2) for k, v in run.clock.items()},
-        )
-
-    def _threshold(self, options: VideoOptions) -> float:
-        return (
-            options.threshold if options.threshold is not None else self.classifier.card.threshold
         )
 
 
@@ -194,6 +189,7 @@ class _Run:
         self.frames: list[tuple[int, float]] = []
         self.faces: list[list[DetectedFace]] = []
         self.scores: list[float] = []
+        self.sharpness: list[float] = []
         self.pending: list[npt.NDArray[np.uint8]] = []
         self.skipped = 0
         self.clock = dict.fromkeys(("decode", "detect", "crop", "classify"), 0.0)
@@ -216,7 +212,9 @@ class _Run:
             self.skipped += len(skipped)
             t2 = time.perf_counter()
             boxes = [face.box for face in faces]
-            self.pending.append(crop_faces(frame.image, boxes, self.recipe, size))
+            crops = crop_faces(frame.image, boxes, self.recipe, size)
+            self.sharpness.extend(crop_sharpness(crops))
+            self.pending.append(crops)
             self.clock["detect"] += t2 - t1
             self.clock["crop"] += time.perf_counter() - t2
             self.frames.append((frame.index, frame.timestamp_s))
@@ -238,22 +236,22 @@ class _Run:
     def link(self, tracking: TrackingOptions) -> None:
         self.links = link_faces(self.faces, tracking)
 
-    def persons(self, options: VideoOptions, threshold: float) -> tuple[Person, ...]:
-        timelines: dict[int, list[FaceSample]] = {}
-        scores = iter(self.scores)
-        for (index, timestamp), faces, ids in zip(self.frames, self.faces, self.links, strict=True):
-            for face, person in zip(faces, ids, strict=True):
-                sample = FaceSample(
-                    index, timestamp, face.box, face.confidence, face.landmarks, next(scores)
-                )
-                timelines.setdefault(person, []).append(sample)
-        combine = AGGREGATES[options.aggregate]
-        result = []
-        for person, timeline in sorted(timelines.items()):
-            score = float(combine([s.fake_probability for s in timeline]))
-            label: Label = "fake" if score >= threshold else "real"
-            result.append(Person(person, tuple(timeline), score, label))
-        return tuple(result)
+    def persons(self, options: VideoOptions, rule: DecisionRule) -> tuple[Person, ...]:
+        scores, sharpness = iter(self.scores), iter(self.sharpness)
+        frames = [
+            FrameFaces(
+                index,
+                timestamp,
+                faces,
+                ids,
+                [next(scores) for _ in faces],
+                [next(sharpness) for _ in faces],
+            )
+            for (index, timestamp), faces, ids in zip(
+                self.frames, self.faces, self.links, strict=True
+            )
+        ]
+        return build_persons(frames, AGGREGATES[options.aggregate], rule, options.min_coverage)
 
 
 def _expected(info: VideoInfo, options: VideoOptions) -> int:

@@ -28,6 +28,28 @@ class TrainingInfo(BaseModel):
     config: dict[str, object] = Field(default_factory=dict)
 
 
+class UncertainBand(BaseModel):
+    """Scores in ``[low, high)`` are answered ``uncertain`` (``low <= threshold <= high``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: float = Field(ge=0.0, le=1.0)
+    high: float = Field(ge=0.0, le=1.0)
+    rule: str = ""
+
+
+class QualityLimits(BaseModel):
+    """Below these a face is not judged (``uncertain``, with the reason): a face's shorter side in
+    pixels of the media, and the sharpness of its crop (variance of the Laplacian of the grey crop
+    at the model's input size; compression and blur lower it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min_face_px: float = Field(32.0, ge=0.0)
+    min_sharpness: float = Field(0.0, ge=0.0)
+    rule: str = ""
+
+
 class ModelCard(BaseModel):
     """Everything the service must know to use a classifier the way it was trained."""
 
@@ -47,6 +69,9 @@ class ModelCard(BaseModel):
     onnx_output: str = "fake_probability"
     training: TrainingInfo | None = None
     metrics: dict[str, object] = Field(default_factory=dict)
+    # No band: every score is real or fake at the threshold.
+    uncertain_band: UncertainBand | None = None
+    quality: QualityLimits = QualityLimits()
 
     def onnx_path(self, card_path: Path) -> Path:
         return card_path.parent / self.onnx_file

@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="JSON of the measured CropRecipe (box_scale, shift_y, square)",
     )
+    parser.add_argument(
+        "--flip-average",
+        action="store_true",
+        help="ship test-time flip averaging in the graph (twice the classifier's time)",
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -34,7 +39,9 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     config = TrainConfig.from_file(args.config)
     checkpoint = args.checkpoint or config.run_dir / "last.pt"
     crop = CropRecipe.model_validate_json(args.crop_recipe.read_text())
-    result = export_model(config, checkpoint, args.out, args.name, args.version, crop)
+    result = export_model(
+        config, checkpoint, args.out, args.name, args.version, crop, args.flip_average
+    )
     print(to_markdown(result.report, f"{args.name} {args.version}: validation"), file=env.stdout)
     print(
         f"ONNX vs torch max abs diff on 64 validation crops: {result.max_abs_diff:.2e}",

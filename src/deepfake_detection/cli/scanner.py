@@ -19,14 +19,16 @@ from deepfake_detection.shared.faces import Box
 
 @dataclass(frozen=True)
 class FileResult:
-    """One line of ``dfd scan``. ``label`` is the verdict (``real``, ``fake``, ``no_face``), or
-    ``None`` with an ``error`` code and ``message`` when the file could not be analysed."""
+    """One line of ``dfd scan``. ``label`` is the verdict (``real``, ``fake``, ``uncertain`` with a
+    ``reason``, ``no_face``), or ``None`` with an ``error`` code and ``message`` when the file could
+    not be analysed."""
 
     path: Path
     kind: Kind | None
     label: str | None = None
     fake_probability: float | None = None
     faces: tuple[dict[str, Any], ...] = field(default=())
+    reason: str | None = None
     error: str | None = None
     message: str | None = None
 
@@ -35,6 +37,7 @@ class FileResult:
             "path": str(self.path),
             "kind": self.kind,
             "label": self.label,
+            "reason": self.reason,
             "fake_probability": _round(self.fake_probability),
             "faces": list(self.faces),
             "error": self.error,
@@ -82,10 +85,18 @@ def _image_result(path: Path, analysis: ImageAnalysis) -> FileResult:
             "confidence": _round(f.confidence),
             "fake_probability": _round(f.fake_probability),
             "label": f.label,
+            "reason": f.reason,
         }
         for f in analysis.faces
     )
-    return FileResult(path, "image", analysis.verdict, analysis.fake_probability, faces)
+    return FileResult(
+        path,
+        "image",
+        analysis.verdict,
+        analysis.fake_probability,
+        faces,
+        reason=analysis.verdict_reason,
+    )
 
 
 def _video_result(path: Path, analysis: VideoAnalysis) -> FileResult:
@@ -96,11 +107,20 @@ def _video_result(path: Path, analysis: VideoAnalysis) -> FileResult:
             "frames": len(person.timeline),
             "fake_probability": _round(person.score),
             "label": person.label,
+            "reason": person.reason,
+            "coverage": round(person.coverage, 4),
+            "decisive": person.decisive,
         }
         for person in analysis.persons
     )
-    probability = max((p.score for p in analysis.persons), default=None)
-    return FileResult(path, "video", analysis.verdict, probability, faces)
+    return FileResult(
+        path,
+        "video",
+        analysis.verdict,
+        analysis.fake_probability,
+        faces,
+        reason=analysis.verdict_reason,
+    )
 
 
 def _box(box: Box) -> list[float]:

@@ -68,4 +68,5 @@ def resolve_video_options(
         aggregate=aggregate or settings.video_aggregate,
         max_faces=max_faces or settings.max_faces,
         min_face_size=settings.min_face_size,
+        min_coverage=settings.video_min_coverage,
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.results import SkippedFace
-from deepfake_detection.analysis.verdict import Verdict
+from deepfake_detection.analysis.verdict import DecisionRule, Verdict
 from deepfake_detection.runtime.models import Analyzed
-from deepfake_detection.shared.faces import Box, Label, ScoredFace
+from deepfake_detection.shared.faces import Box, Label, Reason, ScoredFace
 
 # Answers carry what the numbers mean, not float32 noise: pixels to 0.1, scores to 1e-6.
 PIXEL_DIGITS, SCORE_DIGITS = 1, 6
@@ -28,7 +28,19 @@ class FaceOut(BaseModel):
     )
     detector_confidence: float
     fake_probability: float = Field(ge=0.0, le=1.0)
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None = Field(
+        description="why uncertain: borderline (score in the uncertain band), face_too_small, "
+        "low_quality (blurred or heavily compressed); null otherwise"
+    )
+    sharpness: float | None = Field(
+        description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
+
+
+class BandOut(BaseModel):
+    low: float = Field(description="scores from here (inclusive) ...")
+    high: float = Field(description="... to here (exclusive) are uncertain")
 
 
 class SkippedFaceOut(BaseModel):
@@ -52,7 +64,13 @@ class ImageAnalysisResponse(BaseModel):
     detector: str = Field(description="the face detector that ran")
     model: ModelRef
     threshold: float
-    verdict: Verdict = Field(description="fake if any face is fake; no_face when none was scored")
+    uncertain_band: BandOut
+    verdict: Verdict = Field(
+        description="fake if any face is fake, real if all are real, uncertain otherwise; "
+        "no_face when none was scored"
+    )
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the highest over the faces")
     faces: list[FaceOut]
     skipped_faces: list[SkippedFaceOut]
     timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
@@ -65,7 +83,10 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=analysis.threshold,
+        uncertain_band=band_out(analysis.rule),
         verdict=analysis.verdict,
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=_score(analysis.fake_probability),
         faces=[_face(face) for face in analysis.faces],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={
@@ -94,7 +115,17 @@ def _face(face: ScoredFace) -> FaceOut:
         detector_confidence=round(face.confidence, SCORE_DIGITS),
         fake_probability=round(face.fake_probability, SCORE_DIGITS),
         label=face.label,
+        reason=face.reason,
+        sharpness=None if face.sharpness is None else round(face.sharpness, 2),
     )
+
+
+def band_out(rule: DecisionRule) -> BandOut:
+    return BandOut(low=round(rule.low, SCORE_DIGITS), high=round(rule.high, SCORE_DIGITS))
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(value, SCORE_DIGITS)
 
 
 def _skipped(face: SkippedFace) -> SkippedFaceOut:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
-from deepfake_detection.analysis.video import FaceSample, Person, VideoAnalysis
-from deepfake_detection.schemas.images import BoxOut, ModelRef
-from deepfake_detection.shared.faces import Label
+from deepfake_detection.analysis.video import VideoAnalysis
+from deepfake_detection.schemas.images import BandOut, BoxOut, ModelRef, band_out
+from deepfake_detection.shared.faces import Label, Reason
 
 
 class VideoOut(BaseModel):
@@ -35,7 +36,15 @@ class FaceSampleOut(BaseModel):
 class PersonOut(BaseModel):
     id: int = Field(description="0, 1, ... in order of first appearance")
     score: float = Field(description="the aggregate of the timeline's fake probabilities")
-    label: Label
+    label: Label = Field(description="real, fake, or uncertain (see reason)")
+    reason: Reason | None = Field(
+        description="borderline, face_too_small, low_quality (why uncertain), or brief_presence "
+        "(seen in too few frames to decide the verdict); null otherwise"
+    )
+    coverage: float = Field(description="share of the sampled frames the person was seen in")
+    weight: float = Field(description="coverage x face size (up to 64 px) x detector confidence")
+    face_px: float = Field(description="median shorter side of the person's faces, in pixels")
+    decisive: bool = Field(description="whether this person decides the video's verdict")
     timeline: list[FaceSampleOut]
 
 
@@ -44,8 +53,15 @@ class VideoAnalysisResponse(BaseModel):
     detector: str
     model: ModelRef
     threshold: float
+    uncertain_band: BandOut
+    min_coverage: float = Field(description="persons seen in fewer frames do not decide")
     aggregate: str = Field(description="how a person's score is made from its frames")
-    verdict: Verdict = Field(description="fake if any person is fake; no_face when none was found")
+    verdict: Verdict = Field(
+        description="from the deciding persons (present in min_coverage of the frames, faces "
+        "that can be judged): fake if any is fake; no_face when no face was found"
+    )
+    verdict_reason: Reason | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the video's score (see the README)")
     persons: list[PersonOut]
     sampled_frames: int
     frames_with_faces: int
@@ -71,8 +87,14 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
         threshold=analysis.threshold,
+        uncertain_band=band_out(analysis.rule),
+        min_coverage=analysis.min_coverage,
         aggregate=analysis.aggregate,
         verdict=analysis.verdict,
+        verdict_reason=analysis.verdict_reason,
+        fake_probability=(
+            None if analysis.fake_probability is None else round(analysis.fake_probability, 6)
+        ),
         persons=[_person(p) for p in analysis.persons],
         sampled_frames=analysis.sampled_frames,
         frames_with_faces=analysis.frames_with_faces,
@@ -87,6 +109,11 @@ def _person(person: Person) -> PersonOut:
         id=person.id,
         score=person.score,
         label=person.label,
+        reason=person.reason,
+        coverage=round(person.coverage, 4),
+        weight=round(person.weight, 4),
+        face_px=round(person.face_px, 1),
+        decisive=person.decisive,
         timeline=[_sample(s) for s in person.timeline],
     )
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Label = Literal["real", "fake"]
+Label = Literal["real", "fake", "uncertain"]
+# Why a face, a person or a verdict is ``uncertain`` (or, for ``brief_presence``, why a person does
+# not decide a video's verdict).
+Reason = Literal["borderline", "face_too_small", "low_quality", "brief_presence"]
 Point = tuple[float, float]
 
 
@@ -61,3 +64,6 @@ class ScoredFace:
     landmarks: tuple[Point, ...] | None
     fake_probability: float
     label: Label
+    reason: Reason | None = None
+    # Variance of the Laplacian of the grey crop the classifier saw (blur and compression lower it).
+    sharpness: float | None = None

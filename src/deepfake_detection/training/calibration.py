@@ -94,10 +94,13 @@ def uncertain_band(
     Candidate edges are quantiles of the probabilities on each side of the threshold; with no band
     reaching the target, the widest candidate band is returned.
     """
-    below = probabilities[probabilities < threshold]
-    above = probabilities[probabilities >= threshold]
-    lows = np.unique(np.r_[threshold, np.quantile(below, np.linspace(0, 1, grid))])
-    highs = np.unique(np.r_[threshold, np.quantile(above, np.linspace(0, 1, grid))])
+    quantiles = np.linspace(0, 1, grid)
+
+    def edges(side: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.unique(np.r_[threshold, np.quantile(side, quantiles) if len(side) else []])
+
+    lows = edges(probabilities[probabilities < threshold])
+    highs = edges(probabilities[probabilities >= threshold])
     fake = labels == 1
     best: Band | None = None
     widest: Band | None = None

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 import torch
 from sklearn.metrics import roc_auc_score
+from torch import nn
 
 from deepfake_detection.classifiers.model_card import ModelCard, TrainingInfo
 from deepfake_detection.crop.recipe import CropRecipe
@@ -20,11 +21,26 @@ from deepfake_detection.evaluation.metrics import Report, compute_report, to_mar
 from deepfake_detection.evaluation.roc import write_roc_png
 from deepfake_detection.training.augment import down_up, jpeg
 from deepfake_detection.training.batches import to_tensor, validation_inputs
-from deepfake_detection.training.calibration import cross_fit, fit_calibration, youden_threshold
+from deepfake_detection.training.calibration import cross_fit
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import CropRecord
-from deepfake_detection.training.network import ARCHITECTURE, MEAN, STD, ExportedClassifier
+from deepfake_detection.training.decision import choose_rule
+from deepfake_detection.training.network import (
+    ARCHITECTURE,
+    MEAN,
+    STD,
+    ExportedClassifier,
+    FlipAveraged,
+)
 from deepfake_detection.training.trainer import Prepared, load_ema, predict_logits, prepare_data
+from deepfake_detection.training.validation_table import (
+    CLEAN,
+    DEGRADED,
+    SELF_BLEND,
+    Condition,
+    build_conditions,
+    expected_calibration_error,
+)
 
 OPSET = 17
 
@@ -38,20 +54,35 @@ def degrade(images: list[npt.NDArray[np.uint8]], seed: int) -> list[npt.NDArray[
 
 @dataclass(frozen=True)
 class ValidationSet:
-    """The whole validation split as the model sees it, clean and degraded (half size + JPEG 35),
-    with its labels and records."""
+    """The whole validation split as the model sees it, clean and degraded (half size + JPEG 35,
+    the ablation's measure), with its labels and records; with ``table``, also the conditions of
+    the validation table (``validation_table.py``)."""
 
     labels: npt.NDArray[np.int64]
     records: list[CropRecord]
     clean: list[npt.NDArray[np.uint8]]
     degraded: list[npt.NDArray[np.uint8]]
+    conditions: dict[str, Condition]
 
     @classmethod
-    def build(cls, data: Prepared, config: TrainConfig) -> ValidationSet:
-        records = [data.cache.records[i] for i in data.validation_rows]
-        clean = validation_inputs(data.cache.pixels, data.validation_rows, config)
+    def build(cls, data: Prepared, config: TrainConfig, table: bool = False) -> ValidationSet:
+        rows = data.validation_rows
+        records = [data.cache.records[i] for i in rows]
+        clean = validation_inputs(data.cache.pixels, rows, config)
         labels = np.array([r.label for r in records], dtype=np.int64)
-        return cls(labels, records, clean, degrade(clean, config.seed))
+        conditions = (
+            build_conditions(
+                data.cache.pixels,
+                rows,
+                labels,
+                config.input_size,
+                config.eval_crop_side,
+                config.seed,
+            )
+            if table
+            else {}
+        )
+        return cls(labels, records, clean, degrade(clean, config.seed), conditions)
 
 
 def export_onnx(model: ExportedClassifier, size: int, path: Path) -> None:
@@ -95,19 +126,32 @@ def export_model(
     name: str,
     version: str,
     crop: CropRecipe,
+    flip_average: bool = False,
 ) -> ExportResult:
-    network, steps = load_ema(config, checkpoint)
+    """``flip_average``: the shipped graph averages the logits of each crop and its mirror image
+    (twice the classifier's time); calibration, threshold and band are fitted on those."""
+    ema, steps = load_ema(config, checkpoint)
+    network: nn.Module = FlipAveraged(ema) if flip_average else ema
     data = prepare_data(config)
-    validation = ValidationSet.build(data, config)
+    validation = ValidationSet.build(data, config, table=True)
     labels, images = validation.labels, validation.clean
-    logits = predict_logits(network, images)
-    calibration = fit_calibration(logits, labels)
-    probabilities = calibration.apply(logits)
-    threshold = youden_threshold(labels, probabilities)
+    conditions = validation.conditions
+    logits = {key: predict_logits(network, c.images) for key, c in conditions.items()}
+    rule = choose_rule(logits, conditions, config)
+    calibration, threshold = rule.calibration, rule.threshold
+    probabilities = rule.probabilities[CLEAN]
     report = compute_report(labels, probabilities, threshold, seed=config.seed)
-    crossed = cross_fit(logits, labels, validation.records, config.seed)
+    crossed = cross_fit(logits[CLEAN], labels, validation.records, config.seed)
     degraded = calibration.apply(predict_logits(network, validation.degraded))
     degraded_auc = float(roc_auc_score(labels, degraded))
+    table = {
+        key: float(roc_auc_score(c.labels, rule.probabilities[key]))
+        for key, c in conditions.items()
+    }
+    ece = {
+        key: expected_calibration_error(conditions[key].labels, rule.probabilities[key])
+        for key in (CLEAN, DEGRADED)
+    }
 
     out_dir.mkdir(parents=True, exist_ok=True)
     exported = ExportedClassifier(network, calibration.scale, calibration.bias)
@@ -119,12 +163,15 @@ def export_model(
     card = ModelCard(
         name=name,
         version=version,
-        architecture=f"{ARCHITECTURE} (ImageNet-pretrained) + linear head",
+        architecture=f"{ARCHITECTURE} (ImageNet-pretrained) + linear head"
+        + (", logits averaged with the horizontally flipped crop's" if flip_average else ""),
         input_size=config.input_size,
         mean=MEAN,
         std=STD,
         crop=crop,
         threshold=threshold,
+        uncertain_band=rule.uncertain_band(),
+        quality=rule.quality,
         onnx_file=onnx_path.name,
         training=TrainingInfo(
             data="DFDC face crops (dfdc-faces: 15,030 REAL / 16,041 FAKE, 224x224)",
@@ -141,12 +188,16 @@ def export_model(
         metrics={
             "validation": report.as_dict(),
             "validation_degraded_half_size_jpeg35_roc_auc": degraded_auc,
+            "validation_table_roc_auc": table,
+            "expected_calibration_error": ece,
             "calibration": {
-                "method": "Platt scaling fitted on validation logits",
+                "method": "Platt scaling fitted on validation logits, clean and half size + "
+                "H.264 CRF 40 together",
                 "scale": calibration.scale,
                 "bias": calibration.bias,
             },
-            "threshold_rule": "maximum of TPR - FPR (Youden's J) on validation",
+            "threshold_rule": "maximum of TPR - FPR (Youden's J) on validation, clean and half "
+            "size + H.264 CRF 40 together",
             "validation_cross_fitted": {
                 "method": "calibration and threshold fitted on one half of the validation "
                 "groups, scored on the other, both ways",
@@ -160,6 +211,11 @@ def export_model(
     (out_dir / f"{name}.metrics.md").write_text(
         to_markdown(report, f"{name} {version}: validation (group split), crop level")
         + f"\nHalf-size + JPEG 35 validation ROC AUC: {degraded_auc:.4f}\n"
+        + "\nValidation table ROC AUC: "
+        + ", ".join(f"{key} {auc:.4f}" for key, auc in table.items())
+        + f"; ECE clean {ece[CLEAN]:.4f}, half size + H.264 CRF 40 {ece[DEGRADED]:.4f}. "
+        f"Uncertain band [{rule.band.low:.4f}, {rule.band.high:.4f}) around the threshold "
+        f"{threshold:.4f}.\n"
         + f"\nCalibration and threshold cross-fitted over two halves of the validation groups "
         f"(each half scored with the other's): log loss {crossed.log_loss:.4f}, whole-set "
         f"accuracy {crossed.whole.accuracy:.2%}, precision {crossed.whole.precision:.2%}, "
@@ -169,7 +225,14 @@ def export_model(
     write_roc_png(
         {
             "validation": (labels, probabilities),
-            "validation, half size + JPEG 35": (labels, degraded),
+            "validation, half size + H.264 CRF 40": (
+                conditions[DEGRADED].labels,
+                rule.probabilities[DEGRADED],
+            ),
+            "self-blended validation reals": (
+                conditions[SELF_BLEND].labels,
+                rule.probabilities[SELF_BLEND],
+            ),
         },
         out_dir / f"{name}.roc.png",
         f"{name} {version}",

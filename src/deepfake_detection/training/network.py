@@ -52,10 +52,22 @@ class FakeClassifier(nn.Module):
         return logits.squeeze(1)
 
 
+class FlipAveraged(nn.Module):
+    """Test-time augmentation: the mean of the logits of an image and of its mirror image."""
+
+    def __init__(self, network: nn.Module) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = (self.network(x) + self.network(torch.flip(x, dims=[3]))) / 2
+        return logits
+
+
 class ExportedClassifier(nn.Module):
     """What ships: calibrated probability of "fake", ``sigmoid(scale * logit + bias)``."""
 
-    def __init__(self, network: FakeClassifier, scale: float, bias: float) -> None:
+    def __init__(self, network: nn.Module, scale: float, bias: float) -> None:
         super().__init__()
         self.network = network
         self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))

@@ -57,7 +57,7 @@ async def detect_deepfake_image(request: Request, services: ServicesDep) -> Comp
     analysis = (await services.run_cpu(work)).analysis
     return CompatImageResponse(
         face_detection_method=_ORIGINAL_NAMES.get(analysis.detector, analysis.detector),
-        predictions=[compat_prediction(face) for face in analysis.faces],
+        predictions=[compat_prediction(face, analysis.threshold) for face in analysis.faces],
     )
 
 
@@ -93,8 +93,9 @@ def compat_detector(
     return services.models.detector("none" if enabled in _FALSE else name)
 
 
-def compat_prediction(face: ScoredFace) -> CompatPrediction:
-    fake = face.label == "fake"
+def compat_prediction(face: ScoredFace, threshold: float) -> CompatPrediction:
+    # The original answers Real or Fake at the threshold, never uncertain.
+    fake = face.fake_probability >= threshold
     probability = face.fake_probability if fake else 1.0 - face.fake_probability
     return CompatPrediction(
         prediction="Fake" if fake else "Real", probability=round(probability, SCORE_DIGITS)
