@@ -50,7 +50,17 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_pixels: int = Field(50_000_000, gt=0, description="width x height, checked before decoding")
     decode_timeout_s: float = Field(10.0, gt=0)
+    decode_budget_pixels: int = Field(
+        64_000_000, gt=0, description="decoded image pixels in flight per process (memory)"
+    )
+    decode_wait_s: float = Field(
+        10.0, ge=0, description="a request waits this long for room in the budget (else 503)"
+    )
     max_in_flight: int = Field(16, ge=1, description="concurrent analyses before answering 503")
+    body_timeout_s: float = Field(
+        60.0, gt=0, description="a request body must arrive within this (else 408)"
+    )
+    max_uploads: int = Field(64, ge=1, description="request bodies received at once (else 503)")
 
     # Videos (POST /v1/videos, video jobs).
     video_frames: int = Field(32, ge=1, le=1000, description="frames sampled evenly by default")

@@ -96,6 +96,9 @@ def test_misspelled_json_option_is_422(client: TestClient, face_jpeg: bytes) -> 
         (b'{"image_base64": "***"}', 400, "bad_request"),
         (b'{"image_base64": ""}', 400, "bad_request"),
         (b'{"image_base64": 42}', 422, "invalid_options"),
+        # Nested deeper than the parser's recursion limit (was a RecursionError: 500).
+        (b"[" * 100_000 + b"]" * 100_000, 400, "bad_request"),
+        (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, 400, "bad_request"),
     ],
 )
 def test_bad_json_bodies(client: TestClient, body: bytes, status: int, code: str) -> None:

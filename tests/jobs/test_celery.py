@@ -29,6 +29,7 @@ from deepfake_detection.jobs.celery_backend import CeleryJobBackend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.runtime.options import AnalysisOptions
+from jobs.receiver import Receiver
 from tiny_model import write_tiny_model
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -84,6 +85,10 @@ class Workers:
             "DFD_REDIS_URL": settings.redis_url,
             "DFD_JOB_TIMEOUT_S": str(settings.job_timeout_s),
             "DFD_JOB_VISIBILITY_TIMEOUT_S": str(settings.job_visibility_timeout_s),
+            "DFD_WEBHOOK_SECRET": settings.webhook_secret or "",
+            "DFD_WEBHOOK_ALLOW_PRIVATE": str(settings.webhook_allow_private).lower(),
+            "DFD_WEBHOOK_RETRIES": str(settings.webhook_retries),
+            "DFD_WEBHOOK_BACKOFF_S": str(settings.webhook_backoff_s),
         }
         self.logs = logs
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -204,3 +209,38 @@ def test_a_job_whose_worker_is_killed_completes_on_another(
     assert done.attempts == 2
     assert done.result is not None
     assert done.result["sampled_frames"] == 40
+
+
+def test_webhooks_are_their_own_tasks_and_retried_without_holding_the_worker(
+    settings: Settings, tmp_path: Path, receiver: Receiver
+) -> None:
+    hooked = settings.model_copy(
+        update={
+            "webhook_secret": "k",
+            "webhook_allow_private": True,
+            "webhook_retries": 3,
+            "webhook_backoff_s": 4.0,
+        }
+    )
+    receiver.statuses = [503, 503]  # the third attempt gets through, 4 + 8 s of backoff later
+    backend = CeleryJobBackend(settings=hooked)
+    service = JobService(backend, hooked.data_dir, hooked.job_retention_s)
+    pool = Workers(hooked, tmp_path)
+    pool.start("w1")
+    try:
+        content = _video(tmp_path / "clip.mp4", count=10)
+        job_id, path = service.new_upload()
+        path.write_bytes(content)
+        service.submit(job_id, AnalysisOptions(frames=2), receiver.url)
+        assert _wait(service, job_id, "succeeded", 90, tmp_path).status == "succeeded"
+        # One worker (solo pool): while the webhook waits 12 s for its retries, jobs still run.
+        started = time.monotonic()
+        plain = _submit(service, content, AnalysisOptions(frames=2))
+        assert _wait(service, plain, "succeeded", 30, tmp_path).status == "succeeded"
+        assert time.monotonic() - started < 6
+        assert receiver.arrived.wait(30)
+    finally:
+        pool.stop_all()
+        backend.stop()
+    assert len(receiver.requests) == 3
+    assert job_id.encode() in receiver.requests[-1][1]

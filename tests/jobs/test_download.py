@@ -3,7 +3,6 @@ test), the size and time limits, refused addresses (embedded IPv4 included)."""
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from deepfake_detection.errors import FetchFailed, PayloadTooLarge
+from deepfake_detection.jobs.addresses import is_public
 from deepfake_detection.jobs.download import download
-from deepfake_detection.jobs.webhook import is_public
 from jobs.origin import FACE, media_origin
 
 
@@ -96,4 +95,4 @@ def test_private_addresses_are_refused_unless_allowed(origin: str, tmp_path: Pat
     ],
 )
 def test_embedded_ipv4_addresses_are_checked_too(address: str, public: bool) -> None:
-    assert is_public(ipaddress.ip_address(address)) is public
+    assert is_public(address) is public

@@ -160,3 +160,40 @@ def test_a_finished_job_with_a_callback_is_posted(tmp_path: Path, receiver: Rece
     finally:
         backend.stop()
     assert b'"status":"succeeded"' in receiver.requests[0][1]
+
+
+def test_an_unreachable_callback_does_not_delay_the_next_job(tmp_path: Path) -> None:
+    # Webhooks used to be sent by the job worker: each unreachable callback held it through its
+    # retries (142 s for five jobs in the campaign).
+    release = threading.Event()
+    sent: list[str] = []
+
+    def stuck_receiver(job: Job) -> None:
+        release.wait(30)  # a receiver that never answers, until the test ends
+        sent.append(job.id)
+
+    backend = EmbeddedJobBackend(
+        settings=settings(tmp_path, workers=1), analyze=count_bytes, notify=stuck_receiver
+    )
+    service = JobService(backend, tmp_path, retention_s=3600)
+    backend.start()
+    try:
+        hooked = []
+        for _ in range(5):
+            job_id, path = service.new_upload()
+            path.write_bytes(b"with a callback")
+            hooked.append(service.submit(job_id, AnalysisOptions(), "http://hooks.invalid/").id)
+        started = time.monotonic()
+        plain = submit(service, b"an ordinary job")
+        assert wait_for(service, plain).status == "succeeded"
+        assert time.monotonic() - started < 5
+        assert all(service.get(job_id).status == "succeeded" for job_id in hooked)
+        assert sent == []
+        release.set()
+        deadline = time.monotonic() + 10
+        while len(sent) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert sorted(sent) == sorted(hooked)
+    finally:
+        release.set()
+        backend.stop()

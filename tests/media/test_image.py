@@ -69,6 +69,29 @@ def test_heic_decodes() -> None:
     assert np.abs(rgb.astype(int) - ASTRONAUT).mean() < 12
 
 
+def test_avif_with_a_generic_major_brand_decodes_as_avif() -> None:
+    # Major brand mif1 (or msf1) with avif among the compatible brands: it used to be handed to
+    # pillow_heif, which has no AV1 decoder and raised RuntimeError (a 500).
+    payload = encode(Image.fromarray(ASTRONAUT), "AVIF")
+    for brand in (b"mif1", b"msf1"):
+        generic = payload[:8] + brand + payload[12:]
+        assert sniff_image_format(generic) == "avif"
+        assert decode_image(generic).shape == (128, 128, 3)
+
+
+def test_libavif_and_libheif_errors_are_corrupt_media() -> None:
+    # Both raise RuntimeError for what they cannot decode (it was a 500).
+    avif = bytearray(encode(Image.fromarray(ASTRONAUT), "AVIF"))
+    avif[-43] ^= 1  # in the coded colour planes
+    with pytest.raises(CorruptMedia, match="avif"):
+        decode_image(bytes(avif))
+    # AV1 data in a file whose brands all say HEIC: libheif has no AV1 decoder here.
+    heic = bytes(avif).replace(b"ftypavif", b"ftypheic").replace(b"avifmif1", b"heicmif1")
+    assert sniff_image_format(heic) == "heif"
+    with pytest.raises(CorruptMedia, match="heif"):
+        decode_image(heic)
+
+
 def test_exif_orientation_is_applied() -> None:
     wide = Image.fromarray(np.zeros((40, 100, 3), np.uint8))
     exif = Image.Exif()
@@ -165,3 +188,11 @@ def test_slow_decode_times_out() -> None:
     payload = encode(Image.fromarray(np.tile(ASTRONAUT, (16, 16, 1))), "PNG")
     with pytest.raises(PayloadTooLarge, match="longer than"):
         decode_image(payload, ImageLimits(timeout_s=1e-6))
+
+
+def test_alpha_is_composited_like_pillow_bit_for_bit() -> None:
+    rgba = np.random.default_rng(0).integers(0, 256, (300, 200, 4), dtype=np.uint8)
+    image = Image.fromarray(rgba, "RGBA")
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    expected = np.asarray(Image.alpha_composite(white, image).convert("RGB"))
+    assert np.array_equal(decode_image(encode(image, "PNG")), expected)

@@ -170,6 +170,17 @@ def test_non_video_inputs_are_refused_clearly(tmp_path: Path) -> None:
     assert sniff_video_container(b"\x00\x00\x00\x18ftypheic") is None
 
 
+@pytest.mark.parametrize(("suffix", "fourcc"), [(".mp4", b"avc1"), (".avi", b"FMP4")])
+def test_a_codec_ffmpeg_cannot_decode_is_unsupported(
+    tmp_path: Path, suffix: str, fourcc: bytes
+) -> None:
+    # An unknown codec tag leaves the stream without a codec context: was an AttributeError (500).
+    content = _clip(tmp_path / f"c{suffix}", count=5).read_bytes()
+    assert fourcc in content
+    with pytest.raises(UnsupportedMedia, match="codec"):
+        open_video(content.replace(fourcc, b"QQQQ"))
+
+
 def test_limits_are_checked_before_decoding(tmp_path: Path) -> None:
     path = _clip(tmp_path / "clip.mp4")
     with pytest.raises(PayloadTooLarge, match="bytes"):

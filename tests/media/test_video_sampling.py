@@ -15,9 +15,23 @@ def test_frames_are_spread_evenly_at_the_middle_of_equal_spans() -> None:
     assert target_times(10.0, Sampling(frames=4)) == [1.25, 3.75, 6.25, 8.75]
 
 
-def test_every_k_seconds_starts_at_zero_and_is_capped() -> None:
+def test_every_k_seconds_starts_at_zero() -> None:
     assert target_times(10.0, Sampling(every_s=3.0)) == [0.0, 3.0, 6.0, 9.0]
-    assert len(target_times(1000.0, Sampling(every_s=1.0, max_frames=50))) == 50
+    assert len(target_times(1000.0, Sampling(every_s=20.0, max_frames=50))) == 50
+
+
+def test_every_k_seconds_over_the_frame_limit_is_refused_not_cut_short() -> None:
+    # It used to sample only the first 50 s of this 1000 s video, and say nothing.
+    with pytest.raises(InvalidOptions, match=r"1000 frames .* use every_s >= 20\b"):
+        target_times(1000.0, Sampling(every_s=1.0, max_frames=50))
+    # The smallest value it names fits.
+    assert len(target_times(999.5, Sampling(every_s=19.99, max_frames=50))) == 50
+
+
+def test_a_tiny_every_s_is_refused_not_overflowing() -> None:
+    # 1e-308 made ceil(duration / every_s) an OverflowError (a 500).
+    with pytest.raises(InvalidOptions, match="every_s"):
+        Sampling(every_s=1e-308)
 
 
 def test_the_frame_shown_at_a_time_is_the_last_one_that_started() -> None:
@@ -50,7 +64,15 @@ def test_a_plan_seeks_only_where_it_skips_frames() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"frames": 0}, {"frames": 5000}, {"every_s": 0.0}, {"every_s": float("nan")}]
+    "kwargs",
+    [
+        {"frames": 0},
+        {"frames": 5000},
+        {"every_s": 0.0},
+        {"every_s": -1.0},
+        {"every_s": float("nan")},
+        {"every_s": float("inf")},
+    ],
 )
 def test_invalid_sampling_is_an_invalid_options_error(kwargs: dict[str, float]) -> None:
     with pytest.raises(InvalidOptions):

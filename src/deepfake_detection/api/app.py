@@ -22,7 +22,9 @@ from deepfake_detection.api.job_lifespan import video_body_limits, video_lifespa
 from deepfake_detection.api.limiter import InFlightLimiter
 from deepfake_detection.api.routes import artefacts, compat, health, images, jobs, models, videos
 from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.security_headers import SecurityHeadersMiddleware
 from deepfake_detection.api.services import Services
+from deepfake_detection.api.upload_guard import UploadGuardMiddleware
 from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.config import Settings, get_settings
 from deepfake_detection.detectors.base import FaceDetector
@@ -93,7 +95,12 @@ def create_app(
     install_error_handlers(app)
     limits = {"/": request_body_limit(settings), **video_body_limits(settings)}
     app.add_middleware(BodyLimitMiddleware, limits=limits)
+    app.add_middleware(
+        UploadGuardMiddleware, timeout_s=settings.body_timeout_s, max_uploads=settings.max_uploads
+    )
+    # Keys, limits, metrics and the access log answer before an upload is counted or read.
     install_gateway(app, settings)
+    app.add_middleware(SecurityHeadersMiddleware)
     for router in routers:
         app.include_router(router)
     install_docs(app)

@@ -1,8 +1,7 @@
-"""Dependencies of the routes, as ``Annotated`` aliases: ``ServicesDep``, ``AnalysisSlot``."""
+"""Dependencies of the routes, as ``Annotated`` aliases: ``ServicesDep``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,13 +22,11 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def analysis_slot(request: Request, services: ServicesDep) -> AsyncIterator[None]:
-    """Holds one in-flight slot for the request (503 ``overloaded`` when none is free), once the
-    caller's daily quota is known to have room (429). Resolved before the body is read, so a
-    refused request costs no upload."""
+async def quota_room(request: Request) -> None:
+    """The caller's daily quota has room (429 otherwise). Resolved before the body is read, so a
+    refused request costs no upload; the analysis slot itself is taken once the body has been read
+    (``Services.run_cpu``)."""
     await check_quota(request)
-    with services.in_flight.slot():
-        yield
 
 
-AnalysisSlot = Annotated[None, Depends(analysis_slot)]
+QuotaRoom = Annotated[None, Depends(quota_room)]

@@ -1,8 +1,8 @@
 """Every error the service answers, as JSON ``{"error": {"code", "message"}}``, mapped in one place.
 
 - ``DetectionError`` (the package's own hierarchy) keeps its ``code`` and ``http_status``.
-- Starlette/FastAPI ``HTTPException`` (404, 405, 413 from the body limit, 400 from the form parser)
-  gets a code from its status.
+- Starlette/FastAPI ``HTTPException`` (404, 405, 408 from the upload guard, 413 from the body limit,
+  400 from the form parser) gets a code from its status.
 - ``RequestValidationError``: a missing field or unreadable JSON is a malformed request (400
   ``bad_request``); a field with a wrong value is 422 ``invalid_options``.
 - Anything else is a bug: answered 500 ``internal_error`` (the server logs the traceback).
@@ -32,6 +32,7 @@ _CODES_BY_STATUS = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "too_large",
     415: "unsupported_media",
     401: "unauthorized",

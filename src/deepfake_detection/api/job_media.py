@@ -3,6 +3,7 @@ kept only when it is a supported image or video (sniffed from its first bytes)."
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import IO
@@ -19,7 +20,9 @@ def save_upload(source: IO[bytes], path: Path) -> Kind:
     kind = media_kind(source.read(SNIFF_BYTES), source="the upload")
     source.seek(0)
     try:
-        with path.open("xb") as target:
+        # Readable by the service's user only; never an existing file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as target:
             shutil.copyfileobj(source, target, 1024 * 1024)
     except BaseException:
         path.unlink(missing_ok=True)

@@ -25,5 +25,8 @@ class Services:
     cpu_slots: CapacityLimiter
 
     async def run_cpu(self, work: Callable[[], T]) -> T:
-        """Run CPU-bound ``work`` in a worker thread, off the event loop."""
-        return await anyio.to_thread.run_sync(work, limiter=self.cpu_slots)
+        """Run CPU-bound ``work`` in a worker thread, off the event loop, holding one in-flight slot
+        (``Overloaded``, 503, when none is free). Routes call it once the request's body has been
+        read, so a client that sends slowly holds no slot (``upload_guard.py`` bounds those)."""
+        with self.in_flight.slot():
+            return await anyio.to_thread.run_sync(work, limiter=self.cpu_slots)

@@ -113,6 +113,9 @@ async def _from_json(request: Request) -> ImageUpload:
         payload = json.loads(await request.body())
     except ValueError as exc:
         raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        # The parser recurses once per nesting level; no valid request nests more than two deep.
+        raise InvalidRequest("the JSON body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise InvalidRequest("the JSON body must be an object with 'image_base64'")
     body = validated(Base64ImageRequest, payload)

@@ -55,5 +55,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         log_config=uvicorn_log_config(settings.log_level),
         # The service writes its own access log: one JSON line per request (api/access_log.py).
         access_log=False,
+        # The software and its version are nobody's business (fingerprinting).
+        server_header=False,
     )
     return ExitStatus.OK

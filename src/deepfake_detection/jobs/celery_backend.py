@@ -7,6 +7,8 @@ never the upload's bytes. Delivery is at least once and the task is idempotent (
   a worker process that dies mid-job gives it back.
 - ``worker_prefetch_multiplier = 1``: a worker reserves one job at a time, so a long job never holds
   others hostage behind it.
+- Webhooks are their own task (``dfd.send_webhook``), one attempt each; a retry is sent again with
+  a countdown, so a receiver that does not answer never holds a worker that could run a job.
 - Redis ``visibility_timeout`` longer than the longest job (2 x ``job_timeout_s`` by default):
   after a whole worker machine is lost, its unacknowledged job is redelivered once the timeout has
   passed; kombu looks for such jobs every ``unacked_restore_interval`` seconds.
@@ -23,10 +25,13 @@ from deepfake_detection.config import Settings
 from deepfake_detection.jobs.base import JobStore, register_job_backend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.redis_store import RedisJobStore
-from deepfake_detection.jobs.task import AnalyzeMedia, Notify, run_job
+from deepfake_detection.jobs.schemas import job_response
+from deepfake_detection.jobs.task import AnalyzeMedia, run_job
+from deepfake_detection.jobs.webhook import post_webhook, retry_delay, webhook_policy
 from deepfake_detection.runtime.options import AnalysisOptions
 
 TASK_NAME = "dfd.run_job"
+WEBHOOK_TASK_NAME = "dfd.send_webhook"
 
 
 def visibility_timeout(settings: Settings) -> float:
@@ -61,35 +66,51 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
     store = RedisJobStore(settings.redis_url)
-    runtime: list[tuple[AnalyzeMedia, Notify | None]] = []
+    runtime: list[AnalyzeMedia] = []
+    policy = webhook_policy(settings)
+
+    def notify(job: Job) -> None:
+        # Its own task: a slow receiver's retries never hold a worker that could run a job.
+        app.send_task(WEBHOOK_TASK_NAME, args=[job.id, 0])
 
     @app.task(name=TASK_NAME)  # type: ignore[untyped-decorator]
     def run(job_id: str, upload_path: str, options: str) -> str | None:
         if not runtime:  # first job of this worker process: load the models once
             runtime.append(worker_runtime(settings))
-        analyze, notify = runtime[0]
         return run_job(
             job_id,
             upload_path,
             AnalysisOptions.from_json(options),
             store=store,
-            analyze=analyze,
-            notify=notify,
+            analyze=runtime[0],
+            notify=notify if policy is not None else None,
         )
+
+    @app.task(name=WEBHOOK_TASK_NAME)  # type: ignore[untyped-decorator]
+    def deliver(job_id: str, attempt: int) -> str:
+        """One attempt; a retry is a new task sent with a countdown, so no worker waits."""
+        job = store.get(job_id)
+        if policy is None or job is None or not job.callback_url:
+            return "refused"
+        payload = job_response(job).model_dump(mode="json")
+        outcome = post_webhook(job.callback_url, payload, policy, attempt=attempt)
+        if outcome == "retry" and attempt < policy.retries:
+            delay = retry_delay(policy, attempt + 1)
+            app.send_task(WEBHOOK_TASK_NAME, args=[job_id, attempt + 1], countdown=delay)
+        return outcome
 
     return app
 
 
-def worker_runtime(settings: Settings) -> tuple[AnalyzeMedia, Notify | None]:
+def worker_runtime(settings: Settings) -> AnalyzeMedia:
     """What a worker process runs jobs with: its own models, loaded from the runtime layer."""
     # Imported here: the API process, which only sends jobs, never loads the models for them.
     from deepfake_detection.jobs.media_analyzer import MediaAnalyzer
-    from deepfake_detection.jobs.webhook import webhook_notifier
     from deepfake_detection.runtime.models import load_models
 
     models = load_models(settings)
     models.warm_up()
-    return MediaAnalyzer(models), webhook_notifier(settings)
+    return MediaAnalyzer(models)
 
 
 @register_job_backend("celery")

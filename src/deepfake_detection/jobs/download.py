@@ -11,6 +11,7 @@ error or a time-out; ``too_large`` (413) past ``max_bytes``.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def _save(
     response: httpx.Response, target: Path, max_bytes: int, deadline: float, timeout_s: float
 ) -> int:
     size = 0
-    with target.open("xb") as out:
+    # Readable by the service's user only, like an upload; never an existing file.
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in response.iter_bytes():  # as it arrives: the time limit is checked per piece
             size += len(chunk)
             if size > max_bytes:

@@ -1,8 +1,9 @@
 """Submitting, reading, cancelling and expiring jobs, whichever backend runs them.
 
 Uploads live in ``<data_dir>/uploads/<job id>.upload``: the name comes from the job id (a random
-UUID), never from the client, so two uploads can never share a file. A finished job is kept for
-``job_retention_s``, then removed with its upload.
+UUID), never from the client, so two uploads can never share a file. The directory is the service
+user's only (0700), each upload file too (0600). An upload is deleted as soon as its job has an
+outcome (``run_job``); the finished job is kept for ``job_retention_s``, then removed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class JobService:
     def new_upload(self) -> tuple[str, Path]:
         """A fresh job id and the path its upload must be written to."""
         job_id = uuid.uuid4().hex
-        self.uploads.mkdir(parents=True, exist_ok=True)
+        private_dir(self.uploads)
         return job_id, self.upload_path(job_id)
 
     def upload_path(self, job_id: str) -> Path:
@@ -143,3 +144,9 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         return float(created_at), job_id
     except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise InvalidOptions(f"cursor {cursor!r} is not one this service gave") from exc
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by this user only; make it so if it exists."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)

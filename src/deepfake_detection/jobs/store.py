@@ -8,6 +8,7 @@ file is created with the first job: a service that never gets one writes nothing
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -186,7 +187,11 @@ class SqliteJobStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             if not self._created:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # Jobs hold results and callback URLs: the service's user only. SQLite gives its
+                # -wal and -shm files the database file's mode.
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+                self.path.chmod(0o600)
                 with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(_SCHEMA)

@@ -41,10 +41,29 @@ def run_job(
     notify: Notify | None = None,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> JobStatus | None:
-    """Run one job to its end; the status it ended in (``None``: nothing to run)."""
+    """Run one job to its end; the status it ended in (``None``: nothing to run). The upload is
+    deleted as soon as the job has its outcome: nothing a client sent is kept longer than needed."""
     job = store.start(job_id)
     if job is None:
         return None
+    path = Path(upload_path)
+    status = _run(job, path, options, store, analyze, notify, max_attempts)
+    # Reached only with an outcome recorded (or the job cancelled or deleted meanwhile): a worker
+    # that dies before this line leaves the upload for the redelivered job.
+    path.unlink(missing_ok=True)
+    return status
+
+
+def _run(
+    job: Job,
+    path: Path,
+    options: AnalysisOptions,
+    store: JobStore,
+    analyze: AnalyzeMedia,
+    notify: Notify | None,
+    max_attempts: int,
+) -> JobStatus | None:
+    job_id = job.id
     if job.attempts > max_attempts:
         error = JobError("worker_lost", f"the job stopped its worker {max_attempts} times")
         return _finish(store, job_id, None, error, notify)
@@ -54,11 +73,12 @@ def run_job(
             raise JobCancelled(job_id)
 
     try:
-        result = analyze(Path(upload_path), options, progress)
+        result = analyze(path, options, progress)
     except JobCancelled:
         return "cancelled"
     except DetectionError as exc:
-        return _finish(store, job_id, None, JobError(exc.code, exc.message), notify)
+        message = exc.message.replace(str(path), "the upload")  # never the server's layout
+        return _finish(store, job_id, None, JobError(exc.code, message), notify)
     except Exception:
         logger.exception("job %s failed", job_id)
         error = JobError("internal_error", "the analysis failed; the worker log has the details")

@@ -6,7 +6,8 @@ operator has not allowed.
 - Retries: on a connection error, a timeout, HTTP 429 or 5xx; waits ``backoff_s * 2**attempt``.
 - Addresses: the host is resolved and refused if any address is loopback, private, link-local,
   reserved, multicast or unspecified (the cloud metadata address 169.254.169.254 is link-local),
-  unless ``allow_private``. Checked when the job is submitted and again before each send, and the
+  also when IPv6 embeds such an IPv4 address (``addresses.py``), unless ``allow_private``.
+  Checked when the job is submitted and again before each send, and the
   send connects to the address that was checked (the request keeps the URL's host in ``Host`` and,
   for https, in SNI and the certificate check): a DNS answer that changes between the check and
   the connection (DNS rebinding) cannot redirect the webhook to an internal address.
@@ -16,20 +17,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.jobs.addresses import is_public
 from deepfake_detection.jobs.job import Job, JSONObject
 from deepfake_detection.jobs.schemas import job_response
 from deepfake_detection.jobs.task import Notify
@@ -88,8 +89,8 @@ def vetted_address(
     field: str = "callback_url",
     setting: str = "DFD_WEBHOOK_ALLOW_PRIVATE",
 ) -> str:
-    """The address to connect to: ``url``'s host resolved once, every answer checked; else
-    ``InvalidOptions`` (``field`` and ``setting`` name the URL and the switch in its message)."""
+    """The address to send to (or fetch from): ``url``'s host resolved once, every answer checked;
+    else ``InvalidOptions`` naming ``field``. Media URLs of jobs use it too (``download.py``)."""
     parts = _parts(url, field)
     host = str(parts.hostname)
     try:
@@ -98,41 +99,13 @@ def vetted_address(
         raise UnresolvedCallback(f"{field}: cannot resolve {host!r}: {exc}") from exc
     if not addresses:
         raise InvalidOptions(f"{field}: {host!r} has no address")
-    for text in addresses:
-        address = ipaddress.ip_address(text)
+    for address in addresses:
         if not allow_private and not is_public(address):
             raise InvalidOptions(
                 f"{field}: {host} is a private or internal address ({address}); "
                 f"the operator has not allowed those ({setting})"
             )
     return addresses[0]
-
-
-# IPv6 ranges that carry an IPv4 address in their low 32 bits (NAT64, the deprecated
-# IPv4-compatible form): a router may deliver them to that IPv4 address.
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-
-
-def embedded_ipv4(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64, compatible)."""
-    if isinstance(address, ipaddress.IPv4Address):
-        return []
-    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
-    if address.teredo is not None:
-        found += list(address.teredo)
-    if any(address in net for net in (*_NAT64, _IPV4_COMPATIBLE)):
-        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return found
-
-
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """A global unicast address, and so is every IPv4 address it embeds."""
-    if not address.is_global or address.is_multicast:
-        return False
-    return all(is_public(inner) for inner in embedded_ipv4(address))
 
 
 def check_callback_url(
@@ -157,6 +130,52 @@ def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[st
     return pinned, {"Host": host + port}, extensions
 
 
+WebhookOutcome = Literal["sent", "retry", "refused"]
+
+
+def post_webhook(
+    url: str,
+    payload: JSONObject,
+    policy: WebhookPolicy,
+    *,
+    attempt: int = 0,
+    resolve: Resolver = system_resolver,
+) -> WebhookOutcome:
+    """One attempt: ``sent`` (2xx), ``retry`` (connection error, timeout, 429, 5xx, a host that
+    does not resolve yet) or ``refused`` (another 4xx, or a URL the policy refuses)."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, policy.secret)}
+    if "id" in payload:
+        headers[JOB_HEADER] = str(payload["id"])
+    try:
+        address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
+    except InvalidOptions as exc:
+        logger.warning("webhook refused: %s", exc.message)
+        return "retry" if isinstance(exc, UnresolvedCallback) else "refused"
+    pinned, host, extensions = pinned_request(url, address)
+    try:
+        with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
+            response = client.post(
+                pinned, content=body, headers=headers | host, extensions=extensions
+            )
+            status = response.status_code
+    except httpx.HTTPError as exc:
+        logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
+        return "retry"
+    if 200 <= status < 300:
+        return "sent"
+    if status != 429 and status < 500:
+        logger.warning("webhook to %s refused with HTTP %d; not retried", url, status)
+        return "refused"
+    logger.info("webhook to %s answered HTTP %d (attempt %d)", url, status, attempt + 1)
+    return "retry"
+
+
+def retry_delay(policy: WebhookPolicy, attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt`` (1 for the first retry)."""
+    return float(policy.backoff_s * 2 ** (attempt - 1))
+
+
 def send_webhook(
     url: str,
     payload: JSONObject,
@@ -165,38 +184,14 @@ def send_webhook(
     sleep: Callable[[float], None] = time.sleep,
     resolve: Resolver = system_resolver,
 ) -> bool:
-    """POST ``payload`` as JSON; ``True`` once a receiver answered 2xx, ``False`` after the last
-    retry or on a final refusal (a 4xx other than 429, or a URL the policy refuses)."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, policy.secret)}
-    if "id" in payload:
-        headers[JOB_HEADER] = str(payload["id"])
+    """POST ``payload`` as JSON, retrying; ``True`` once a receiver answered 2xx, ``False`` after
+    the last retry or on a final refusal."""
     for attempt in range(policy.retries + 1):
         if attempt:
-            sleep(policy.backoff_s * 2 ** (attempt - 1))
-        try:
-            address = vetted_address(url, allow_private=policy.allow_private, resolve=resolve)
-        except InvalidOptions as exc:
-            logger.warning("webhook refused: %s", exc.message)
-            if attempt < policy.retries and isinstance(exc, UnresolvedCallback):
-                continue
-            return False
-        pinned, host, extensions = pinned_request(url, address)
-        try:
-            with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
-                response = client.post(
-                    pinned, content=body, headers=headers | host, extensions=extensions
-                )
-                status = response.status_code
-        except httpx.HTTPError as exc:
-            logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
-            continue
-        if 200 <= status < 300:
-            return True
-        if status != 429 and status < 500:
-            logger.warning("webhook to %s refused with HTTP %d; not retried", url, status)
-            return False
-        logger.info("webhook to %s answered HTTP %d (attempt %d)", url, status, attempt + 1)
+            sleep(retry_delay(policy, attempt))
+        outcome = post_webhook(url, payload, policy, attempt=attempt, resolve=resolve)
+        if outcome != "retry":
+            return outcome == "sent"
     return False
 
 

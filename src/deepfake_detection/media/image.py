@@ -31,6 +31,7 @@ from deepfake_detection.errors import (
     PayloadTooLarge,
     UnsupportedMedia,
 )
+from deepfake_detection.media.pixels import rgb_array
 
 ImageFormat = Literal["jpeg", "png", "gif", "webp", "bmp", "tiff", "heif", "avif"]
 IMAGE_FORMATS: tuple[ImageFormat, ...] = (
@@ -83,18 +84,54 @@ def sniff_image_format(data: bytes) -> ImageFormat | None:
         return "bmp"
     if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
         return "tiff"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "heif"
     if head[4:8] == b"ftyp" and head[8:12] in _AVIF_BRANDS:
         return "avif"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        # The generic brands (mif1, msf1) are shared by HEIC and AVIF; the compatible brands that
+        # follow in the ftyp box tell them apart. (A 16-byte head says only "an image".)
+        return "avif" if _compatible_with_avif(data) else "heif"
     return None
 
 
-def decode_image(data: bytes, limits: ImageLimits | None = None) -> npt.NDArray[np.uint8]:
-    """Decode an uploaded image to (H, W, 3) uint8 RGB, enforcing ``limits``.
+def _compatible_with_avif(data: bytes) -> bool:
+    box_size = int.from_bytes(data[:4], "big")
+    brands = data[16 : min(box_size, 256)]
+    return any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands) - 3, 4))
 
-    Raises ``InvalidRequest`` (empty), ``PayloadTooLarge`` (too many bytes or pixels, too slow),
-    ``UnsupportedMedia`` (not one of :data:`IMAGE_FORMATS`) or ``CorruptMedia`` (undecodable).
+
+@dataclass(frozen=True)
+class OpenedImage:
+    """An image whose header has been read and checked against the limits; no pixel decoded."""
+
+    fmt: ImageFormat
+    image: ImageFile.ImageFile
+    timeout_s: float
+
+    @property
+    def pixels(self) -> int:
+        width, height = self.image.size
+        return width * height
+
+    def decode(self, on_finish: Callable[[], None] | None = None) -> npt.NDArray[np.uint8]:
+        """The pixels as (H, W, 3) uint8 RGB (``CorruptMedia``, ``PayloadTooLarge`` when too slow);
+        the decoder's own buffers are freed before this returns. ``on_finish`` is called when the
+        decoding thread ends, also one that a timeout abandoned (it still holds its memory)."""
+
+        def work() -> npt.NDArray[np.uint8]:
+            try:
+                return _to_rgb(self.image, self.fmt)
+            finally:
+                if on_finish is not None:
+                    on_finish()
+
+        return _with_timeout(work, self.timeout_s)
+
+
+def open_image(data: bytes, limits: ImageLimits | None = None) -> OpenedImage:
+    """Sniff ``data`` and read its header, enforcing ``limits`` before any pixel is decoded.
+
+    Raises ``InvalidRequest`` (empty), ``PayloadTooLarge`` (too many bytes or pixels),
+    ``UnsupportedMedia`` (not one of :data:`IMAGE_FORMATS`) or ``CorruptMedia`` (bad header).
     """
     limits = limits or ImageLimits()
     if not data:
@@ -116,7 +153,20 @@ def decode_image(data: bytes, limits: ImageLimits | None = None) -> npt.NDArray[
             f"the image is {width}x{height} = {width * height} pixels; "
             f"the limit is {limits.max_pixels}"
         )
-    return _with_timeout(lambda: _to_rgb(image, fmt), limits.timeout_s)
+    return OpenedImage(fmt, image, limits.timeout_s)
+
+
+def decode_image(data: bytes, limits: ImageLimits | None = None) -> npt.NDArray[np.uint8]:
+    """Decode an uploaded image to (H, W, 3) uint8 RGB, enforcing ``limits``: ``open_image``,
+    then ``decode``, with the errors of both."""
+    return open_image(data, limits).decode()
+
+
+def _decoder_errors(fmt: ImageFormat) -> tuple[type[Exception], ...]:
+    """What the decoder of ``fmt`` raises for bytes it cannot read: Pillow's plugins raise these
+    built-in errors; libheif (through pillow_heif) and libavif raise ``RuntimeError`` as well."""
+    errors = (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError)
+    return (*errors, RuntimeError) if fmt in ("heif", "avif") else errors
 
 
 def _open(fmt: ImageFormat, data: bytes) -> ImageFile.ImageFile:
@@ -125,7 +175,7 @@ def _open(fmt: ImageFormat, data: bytes) -> ImageFile.ImageFile:
         return _opener(fmt)(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
-    except (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError) as exc:
+    except _decoder_errors(fmt) as exc:
         raise CorruptMedia(f"the {fmt} header is invalid: {exc}") from exc
 
 
@@ -181,41 +231,12 @@ def _with_timeout(
 def _to_rgb(image: ImageFile.ImageFile, fmt: ImageFormat) -> npt.NDArray[np.uint8]:
     try:
         image.load()
-        oriented = ImageOps.exif_transpose(image)
-        return _as_rgb_array(oriented)
+        # In place: otherwise Pillow returns a full copy, also when there is nothing to turn.
+        ImageOps.exif_transpose(image, in_place=True)
+        return rgb_array(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
-    except (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError) as exc:
+    except _decoder_errors(fmt) as exc:
         raise CorruptMedia(f"the {fmt} image cannot be decoded: {exc}") from exc
     finally:
         image.close()
-
-
-def _as_rgb_array(image: Image.Image) -> npt.NDArray[np.uint8]:
-    mode = image.mode
-    if mode == "RGB":
-        return np.asarray(image, dtype=np.uint8).copy()
-    if mode.startswith(("I", "F")):
-        return _high_depth_to_rgb(np.asarray(image))
-    has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
-        mode == "P" and "transparency" in image.info
-    )
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        # Transparent pixels carry arbitrary colours: show them on white, as a browser would.
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(background, rgba).convert("RGB"), dtype=np.uint8)
-    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
-
-
-def _high_depth_to_rgb(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:
-    """16-bit, 32-bit integer and float greyscale to 8-bit RGB, by the range the type implies."""
-    pixels = values.astype(np.float64)
-    if values.dtype.kind == "f":
-        top = 1.0 if float(np.nanmax(pixels, initial=0.0)) <= 1.0 else 255.0
-    else:
-        top = 255.0 if float(pixels.max(initial=0)) <= 255 else 65535.0
-    scaled = np.clip(np.nan_to_num(pixels) * (255.0 / top), 0, 255).round().astype(np.uint8)
-    if scaled.ndim == 2:
-        scaled = np.repeat(scaled[:, :, None], 3, axis=2)
-    return np.ascontiguousarray(scaled[:, :, :3])

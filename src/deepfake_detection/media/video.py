@@ -135,7 +135,7 @@ class VideoReader:
                 file, "r", format=_DEMUXERS[kind], options=_PROBE_OPTIONS.get(kind, {})
             )
         except (av.error.FFmpegError, OSError, ValueError) as exc:
-            raise CorruptMedia(f"the {kind} video cannot be opened: {exc}") from exc
+            raise CorruptMedia(f"the {kind} video cannot be opened: {_reason(exc)}") from exc
         try:
             self._stream = _video_stream(
                 self._container, threads or usable_cpus(), self.limits.max_pixels
@@ -217,7 +217,7 @@ class VideoReader:
         try:
             self._container.seek(pts, stream=self._stream, backward=True)
         except av.error.FFmpegError as exc:
-            raise CorruptMedia(f"the video cannot be seeked: {exc}") from exc
+            raise CorruptMedia(f"the video cannot be seeked: {_reason(exc)}") from exc
         self._stream.codec_context.flush_buffers()
 
     def _decode(self, wanted: set[int], skip_unneeded: bool) -> Iterator[AVFrame]:
@@ -305,10 +305,21 @@ def _video_stream(container: InputContainer, threads: int, max_pixels: int) -> V
     if not container.streams.video:
         raise UnsupportedMedia("the file has no video stream")
     stream = container.streams.video[0]
+    if stream.codec_context is None:
+        # FFmpeg has no decoder for the stream's codec (or a damaged header names none).
+        raise UnsupportedMedia("the video's codec is not one this service can decode")
     stream.thread_type = "AUTO"
     stream.codec_context.thread_count = threads
     stream.codec_context.options = {"max_pixels": str(max_pixels)}
     return stream
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the file's path (FFmpeg's and the OS's messages name it, and a job's
+    upload path is the server's business)."""
+    if isinstance(exc, OSError) and exc.strerror:  # FFmpegError is an OSError too
+        return str(exc.strerror)
+    return str(exc)
 
 
 def _pts(frame: AVFrame) -> int:

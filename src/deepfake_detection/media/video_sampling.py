@@ -4,6 +4,9 @@ Sampling is deterministic: the same file and the same :class:`Sampling` select t
 ``frames=N`` splits the duration into N equal spans and takes the frame shown at the middle of each;
 ``every_s=k`` takes the frames shown at 0, k, 2k, ... seconds. The frame *shown* at time t is the
 last frame whose timestamp is <= t, which is what a player displays, also at a variable frame rate.
+When ``every_s`` would take more than ``max_frames`` frames of a video, the request is refused
+(``InvalidOptions``, naming the smallest ``every_s`` that fits) rather than silently covering only
+the start of the video.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from deepfake_detection.errors import InvalidOptions
 
 MAX_SAMPLED_FRAMES = 1000
+MIN_EVERY_S = 0.001
+"""No video shows frames closer together than this (1000 fps)."""
 
 
 @dataclass(frozen=True)
@@ -34,17 +39,29 @@ class Sampling:
             )
         if not 1 <= self.frames <= self.max_frames:
             raise InvalidOptions(f"frames must be 1..{self.max_frames}, not {self.frames}")
-        if self.every_s is not None and not (math.isfinite(self.every_s) and self.every_s > 0):
+        if self.every_s is not None and not (
+            math.isfinite(self.every_s) and self.every_s >= MIN_EVERY_S
+        ):
             raise InvalidOptions(
-                f"every_s must be a positive number of seconds, not {self.every_s}"
+                f"every_s must be a number of seconds >= {MIN_EVERY_S}, not {self.every_s}"
             )
 
 
 def target_times(duration_s: float, sampling: Sampling) -> list[float]:
     """The instants (seconds from the first frame) at which frames are sampled."""
-    if sampling.every_s is not None:
-        count = min(sampling.max_frames, max(1, math.ceil(duration_s / sampling.every_s)))
-        return [i * sampling.every_s for i in range(count)]
+    every_s = sampling.every_s
+    if every_s is not None:
+        # The instants before the end: a rounding error must not add one at the very end.
+        count = max(1, math.ceil(duration_s / every_s - 1e-9))
+        if count > sampling.max_frames:
+            # Rounded up to the millisecond, so that the suggested value does fit.
+            smallest = math.ceil(duration_s / sampling.max_frames * 1000) / 1000
+            raise InvalidOptions(
+                f"every_s={every_s:g} would sample {count} frames of this {duration_s:.3f} s "
+                f"video; the limit is {sampling.max_frames}: use every_s >= {smallest:g}, "
+                f"or frames"
+            )
+        return [i * every_s for i in range(count)]
     n = sampling.frames
     return [(i + 0.5) * duration_s / n for i in range(n)]
 

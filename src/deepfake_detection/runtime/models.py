@@ -21,11 +21,16 @@ from deepfake_detection.classifiers.model_card import ModelCard
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions, ModelUnavailable
-from deepfake_detection.media.image import ImageLimits, decode_image
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.image import ImageLimits, decode_image, open_image
 from deepfake_detection.media.kind import read_image_file
+from deepfake_detection.media.memory import release_free_memory
 from deepfake_detection.runtime.limits import image_limits, video_limits
 from deepfake_detection.runtime.options import AnalysisOptions, resolve_video_options
 from deepfake_detection.shared.images import RGBImage
+
+# After an image this large (16 MB decoded and more), freed memory goes back to the OS at once.
+_TRIM_AFTER_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Models:
     analyzer: ImageAnalyzer
     """The image analyzer with the settings' default detector, threshold and face limits."""
     detectors: Mapping[str, FaceDetector]
+    decode_budget: DecodeBudget
+    """Decoded pixels in flight in this process: every request and job worker reserves from it."""
 
     @property
     def card(self) -> ModelCard:
@@ -87,22 +94,35 @@ class Models:
         threshold: float | None,
         max_faces: int,
         *,
+        wait_s: float | None = None,
         explain: bool = False,
     ) -> Analyzed:
-        """Decode and analyse one uploaded image (blocking); ``explain``: with an occlusion map
-        per face."""
+        """Decode and analyse one uploaded image (blocking). Its pixels are held in the decode
+        budget meanwhile, waiting for room up to ``wait_s`` (default ``decode_wait_s``; then
+        ``Overloaded``); ``explain``: with an occlusion map per face."""
         start = time.perf_counter()
-        image = decode_image(data, self.image_limits())
-        decode_ms = (time.perf_counter() - start) * 1000
-        analysis = self.analyzer.analyze(
-            image, detector=detector, threshold=threshold, max_faces=max_faces
-        )
-        if not explain:
+        opened = open_image(data, self.image_limits())
+        wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
+        explanations: tuple[Explanation, ...] | None = None
+        explain_ms = 0.0
+        with self.decode_budget.reserve(opened.pixels, wait_s) as reservation:
+            reservation.hold()  # for the decoding thread, which may outlive a timeout
+            image = opened.decode(on_finish=reservation.release)
+            decode_ms = (time.perf_counter() - start) * 1000
+            analysis = self.analyzer.analyze(
+                image, detector=detector, threshold=threshold, max_faces=max_faces
+            )
+            if explain:
+                started = time.perf_counter()
+                classifier = self.analyzer.classifier
+                explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
+                explain_ms = (time.perf_counter() - started) * 1000
+            del image  # freed before the next image in the budget is decoded
+        if opened.pixels >= _TRIM_AFTER_PIXELS:
+            release_free_memory()
+        if explanations is None:
             return Analyzed(analysis, decode_ms)
-        start = time.perf_counter()
-        classifier = self.analyzer.classifier
-        explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
-        return Analyzed(analysis, decode_ms, explanations, (time.perf_counter() - start) * 1000)
+        return Analyzed(analysis, decode_ms, explanations, explain_ms)
 
     def read_image(self, path: Path) -> RGBImage:
         """Decode the image file at ``path`` within the settings' image limits."""
@@ -164,4 +184,5 @@ def load_models(
         max_faces=settings.max_faces,
         min_face_size=settings.min_face_size,
     )
-    return Models(settings=settings, analyzer=analyzer, detectors=detectors)
+    budget = DecodeBudget(settings.decode_budget_pixels)
+    return Models(settings=settings, analyzer=analyzer, detectors=detectors, decode_budget=budget)

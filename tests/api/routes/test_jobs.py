@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -86,15 +87,45 @@ def test_delete_removes_a_finished_job_and_its_upload(
     accepted = jobs_client.post(
         "/v1/jobs", files={"file": ("v.mp4", video_bytes(tmp_path, count=5))}
     ).json()
-    wait(jobs_client, accepted["status_url"])
-    upload = tmp_path / "data" / "uploads" / f"{accepted['id']}.upload"
-    assert upload.exists()
+    assert wait(jobs_client, accepted["status_url"])["status"] == "succeeded"
     deleted = jobs_client.delete(accepted["status_url"])
     assert deleted.json() == {"id": accepted["id"], "status": "deleted"}
-    assert not upload.exists()
     assert jobs_client.get(accepted["status_url"]).status_code == 404
     assert jobs_client.get("/v1/jobs/../../etc/passwd").status_code == 404
     assert jobs_client.delete("/v1/jobs/0123").status_code == 404
+
+
+def test_uploads_are_private_and_removed_when_their_job_ends(
+    make_app: Any, face_jpeg: bytes, tmp_path: Path
+) -> None:
+    gate = GatedClassifier()
+    data = tmp_path / "data"
+    with TestClient(make_app(classifier=gate, data_dir=data, job_workers=1)) as client:
+        accepted = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)}).json()
+        assert gate.entered.wait(30)
+        upload = data / "uploads" / f"{accepted['id']}.upload"
+        # Other local users can read none of it (was 0644, kept until the retention ended).
+        assert stat.S_IMODE(upload.stat().st_mode) == 0o600
+        assert stat.S_IMODE(upload.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE((data / "jobs.sqlite3").stat().st_mode) == 0o600
+        gate.release.set()
+        assert wait(client, accepted["status_url"])["status"] == "succeeded"
+        assert not upload.exists()
+        assert list(upload.parent.iterdir()) == []
+
+
+def test_a_failed_job_does_not_reveal_the_upload_path(
+    jobs_client: TestClient, tmp_path: Path
+) -> None:
+    # An MP4 signature and then nothing FFmpeg can read: its error message names the file.
+    content = b"\x00\x00\x00\x18ftypisom" + bytes(range(256)) * 8
+    accepted = jobs_client.post("/v1/jobs", files={"file": ("v.mp4", content)}).json()
+    job = wait(jobs_client, accepted["status_url"])
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "corrupt_media"
+    assert str(tmp_path) not in job["error"]["message"]
+    assert ".upload" not in job["error"]["message"]
+    assert not list((tmp_path / "data" / "uploads").iterdir())
 
 
 def test_callbacks_need_a_secret_and_a_public_address(

@@ -59,6 +59,10 @@ def test_the_same_video_gets_the_same_answer(client: TestClient, tmp_path: Path)
         ({"aggregate": "mode"}, 422, "invalid_options"),
         ({"detector": "mtcnn"}, 422, "invalid_options"),
         ({"colour": "red"}, 400, "bad_request"),
+        # Was an OverflowError (500) in the sampling.
+        ({"every_s": "1e-308"}, 422, "invalid_options"),
+        ({"every_s": "inf"}, 422, "invalid_options"),
+        ({"every_s": "nan"}, 422, "invalid_options"),
     ],
 )
 def test_invalid_options(
@@ -67,6 +71,17 @@ def test_invalid_options(
     response = post_video(client, video_bytes(tmp_path, count=5), **fields)
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
+
+
+def test_every_s_over_the_frame_limit_is_422_naming_what_fits(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # 0.8 s at one frame every 2 ms: 400 samples, over the 300-frame limit.
+    response = post_video(client, video_bytes(tmp_path, count=20), every_s="0.002")
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert "the limit is 300" in message
+    assert "every_s >= 0.003" in message
 
 
 def test_bad_videos_get_clear_errors(client: TestClient, tmp_path: Path) -> None:

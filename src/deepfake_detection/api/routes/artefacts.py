@@ -28,7 +28,7 @@ from deepfake_detection.analysis.annotate import (
     face_caption,
     png_bytes,
 )
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
@@ -49,9 +49,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/jobs/{job_id}/annotated", response_class=Response, responses=_RESPONSES)
-async def annotated(
-    job_id: str, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
-) -> Response:
+async def annotated(job_id: str, services: ServicesDep, videos: VideoServicesDep) -> Response:
     """The job's upload with its answer drawn on it (boxes coloured by label, captions with the
     scores); for a video, each person's box on every frame between its sampled frames."""
     job = await anyio.to_thread.run_sync(videos.jobs.get, job_id)

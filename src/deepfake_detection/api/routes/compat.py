@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction, ErrorResponse
 from deepfake_detection.api.services import Services
@@ -93,7 +93,7 @@ async def welcome(request: Request) -> dict[str, str] | HTMLResponse:
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
 async def detect_deepfake_image(
-    request: Request, services: ServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, _quota: QuotaRoom
 ) -> CompatImageResponse:
     """Form fields `image` (file), `face_detection` (`1` default, or `0`: the whole image is
     the face), `face_detection_method` (`SSD`, or `MTCNN`, the default: served by the default
@@ -120,7 +120,7 @@ async def detect_deepfake_image(
     responses={s: {"model": ErrorResponse} for s in (400, 413, 415, 422, 503)},
 )
 async def detect_deepfake_video(
-    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, videos: VideoServicesDep, _quota: QuotaRoom
 ) -> CompatImageResponse:
     """Form fields `video` (file), `num_frames` (default 3, spread evenly), and
     `face_detection_method` as above; one prediction per face per sampled frame."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
 from deepfake_detection.api.uploads import read_image_upload
 from deepfake_detection.api.usage import record_analysis
@@ -50,7 +50,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/images", openapi_extra=_request_body(), responses=_ERRORS)
 async def analyze_image(
-    request: Request, services: ServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, _quota: QuotaRoom
 ) -> ImageAnalysisResponse:
     """Score every face in an image. Send multipart/form-data with the image in `file` and the
     options as fields, or JSON `{"image_base64": ..., "detector": ..., ...}`."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from deepfake_detection.api.deps import AnalysisSlot, ServicesDep
+from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
@@ -51,7 +51,7 @@ def _request_body() -> dict[str, Any]:
 
 @router.post("/videos", openapi_extra=_request_body(), responses=_ERRORS)
 async def analyze_video(
-    request: Request, services: ServicesDep, videos: VideoServicesDep, _slot: AnalysisSlot
+    request: Request, services: ServicesDep, videos: VideoServicesDep, _quota: QuotaRoom
 ) -> VideoAnalysisResponse:
     """Score every person in a video. Multipart form: the video in `file`, options as fields."""
     async with open_form(request, allowed=("file", *OPTION_FIELDS)) as form:

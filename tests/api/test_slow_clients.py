@@ -1,0 +1,115 @@
+"""Clients that announce a body and trickle it in, against the real server over real sockets."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fuzzing.server import Server, serve
+
+from api.images import encode, one_face
+from tiny_model import write_tiny_model
+
+pytestmark = pytest.mark.slow
+
+BODY_TIMEOUT_S = 2.0
+MAX_UPLOADS = 20
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("slow")
+    settings = {
+        "DFD_MODEL_CARD": str(write_tiny_model(folder)),
+        "DFD_DATA_DIR": str(folder / "data"),
+        "DFD_MAX_IN_FLIGHT": "16",
+        "DFD_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
+        "DFD_MAX_UPLOADS": str(MAX_UPLOADS),
+    }
+    with serve(settings, folder / "server.log") as running:
+        yield running
+    assert "Traceback" not in (folder / "server.log").read_text()
+
+
+def slow_upload(url: str, path: str = "/v1/images") -> socket.socket:
+    """Headers announcing 100,000 bytes, then 10 of them: the rest never comes."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        "Content-Length: 100000\r\n\r\n--b\r\nabcd".encode()
+    )
+    return sock
+
+
+def answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+def post_image(url: str) -> httpx.Response:
+    files = {"file": ("f.jpg", encode(one_face()), "image/jpeg")}
+    return httpx.post(f"{url}/v1/images", files=files, timeout=60)
+
+
+def test_slow_uploads_hold_no_analysis_slot_and_time_out_with_408(server: Server) -> None:
+    # 16 trickling uploads used to take all 16 in-flight slots: every analysis answered 503.
+    started = time.monotonic()
+    socks = [slow_upload(server.url, path) for path in ["/v1/images", "/v1/videos"] * 8]
+    try:
+        response = post_image(server.url)
+        assert response.status_code == 200, response.text
+        for sock in socks:
+            status, headers, body = answer(sock)
+            assert status == 408
+            assert json.loads(body)["error"]["code"] == "request_timeout"
+            assert headers["connection"] == "close"
+    finally:
+        for sock in socks:
+            sock.close()
+    waited = time.monotonic() - started
+    assert BODY_TIMEOUT_S <= waited < BODY_TIMEOUT_S + 10
+
+
+def test_uploads_over_the_cap_are_refused_at_once(server: Server) -> None:
+    socks = [slow_upload(server.url) for _ in range(MAX_UPLOADS)]
+    try:
+        time.sleep(0.5)  # every one of them has reached the app
+        started = time.monotonic()
+        refused = post_image(server.url)
+        assert time.monotonic() - started < 1.5
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "overloaded"
+        assert refused.headers["retry-after"] == "1"
+        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+        assert [answer(sock)[0] for sock in socks] == [408] * MAX_UPLOADS
+    finally:
+        for sock in socks:
+            sock.close()
+    assert post_image(server.url).status_code == 200
+
+
+def test_answers_carry_security_headers_and_no_server_name(server: Server) -> None:
+    for response in [
+        post_image(server.url),
+        httpx.get(f"{server.url}/healthz", timeout=10),
+        httpx.get(f"{server.url}/nowhere", timeout=10),
+    ]:
+        assert "server" not in response.headers
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    docs = httpx.get(f"{server.url}/docs", timeout=10)
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
