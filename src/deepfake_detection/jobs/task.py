@@ -42,7 +42,9 @@ def run_job(
     max_attempts: int = MAX_ATTEMPTS,
 ) -> JobStatus | None:
     """Run one job to its end; the status it ended in (``None``: nothing to run). The upload is
-    deleted as soon as the job has its outcome: nothing a client sent is kept longer than needed."""
+    deleted as soon as the job has its outcome: nothing a client sent is kept longer than needed,
+    unless the client asked to have its media annotated (``annotate``) and the job succeeded; then
+    it goes with the job (retention or ``DELETE``)."""
     job = store.start(job_id)
     if job is None:
         return None
@@ -50,7 +52,8 @@ def run_job(
     status = _run(job, path, options, store, analyze, notify, max_attempts)
     # Reached only with an outcome recorded (or the job cancelled or deleted meanwhile): a worker
     # that dies before this line leaves the upload for the redelivered job.
-    path.unlink(missing_ok=True)
+    if not (options.annotate and status == "succeeded"):
+        path.unlink(missing_ok=True)
     return status
 
 

@@ -31,6 +31,12 @@ class AnalysisOptions(BaseModel):
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="fake at or above this")
     aggregate: str | None = Field(None, description="person score: mean (default), median, max")
     max_faces: int | None = Field(None, ge=1, description="faces scored per frame")
+    annotate: bool | None = Field(
+        None,
+        description="jobs: keep the upload after the job succeeds, until its retention ends or it "
+        "is deleted, so that GET /v1/jobs/{id}/annotated can draw on it (otherwise the upload is "
+        "deleted as soon as the job has its outcome)",
+    )
 
     def to_json(self) -> str:
         """The chosen options (``None`` left out) as a JSON object, as a job stores them."""

@@ -33,7 +33,7 @@ def finished_job(client: TestClient, name: str, content: bytes, **fields: str) -
 
 
 def test_an_image_job_gives_a_png_with_the_boxes(jobs_client: TestClient, face_jpeg: bytes) -> None:
-    job = finished_job(jobs_client, "a.jpg", face_jpeg)
+    job = finished_job(jobs_client, "a.jpg", face_jpeg, annotate="true")
     response = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
 
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_a_video_job_gives_an_h264_mp4_with_every_frame(
     jobs_client: TestClient, tmp_path: Path
 ) -> None:
     content = video_bytes(tmp_path, count=20)
-    job = finished_job(jobs_client, "v.mp4", content, frames="4")
+    job = finished_job(jobs_client, "v.mp4", content, frames="4", annotate="true")
     response = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
 
     assert response.status_code == 200
@@ -69,6 +69,15 @@ def test_an_unknown_job_is_404(jobs_client: TestClient) -> None:
     response = jobs_client.get(f"/v1/jobs/{'0' * 32}/annotated")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_without_annotate_the_upload_is_gone_when_the_job_ends(
+    jobs_client: TestClient, face_jpeg: bytes
+) -> None:
+    job = finished_job(jobs_client, "a.jpg", face_jpeg)
+    response = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
+    assert response.status_code == 404
+    assert "annotate=true" in response.json()["error"]["message"]
 
 
 def test_a_running_job_is_409(make_app: Any, tmp_path: Path, face_jpeg: bytes) -> None:

@@ -59,7 +59,10 @@ async def annotated(job_id: str, services: ServicesDep, videos: VideoServicesDep
         )
     upload = videos.jobs.upload_path(job_id)
     if not upload.is_file():
-        raise NotFound(f"the upload of job {job_id} is no longer kept")
+        raise NotFound(
+            f"the upload of job {job_id} is not kept: submit the job with annotate=true to draw "
+            "on it afterwards (uploads are otherwise deleted when their job ends)"
+        )
     if "persons" in job.result:
         return await _video(services, upload, answer_tracks(job.result), job_id)
     png = await services.run_cpu(partial(_image, services, upload, answer_marks(job.result)))

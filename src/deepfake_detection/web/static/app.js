@@ -150,6 +150,8 @@
       } else {
         // Videos (and anything else: the API says what it is) go through a job, with progress.
         options(form, isVideo(file));
+        // Keep the upload after the job so that the annotated video can be drawn on request.
+        form.append("annotate", "true");
         const accepted = await post("/v1/jobs", form);
         await followJob(accepted, file, mine);
       }
