@@ -4,6 +4,7 @@ service does not break an older client; ``raw`` keeps the whole answer)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -161,7 +162,7 @@ class Job:
             id=str(data["id"]),
             status=str(data["status"]),
             progress=float(data.get("progress", 0.0)),
-            created_at=float(data.get("created_at", 0.0)),
+            created_at=_timestamp(data.get("created_at")),
             result=None if result is None else media_result(result),
             error_code=error.get("code"),
             error_message=error.get("message"),
@@ -176,3 +177,13 @@ class JobPage:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobPage:
         return cls(tuple(Job.from_json(j) for j in data["jobs"]), data.get("next_cursor"))
+
+
+def _timestamp(value: Any) -> float:
+    """Seconds since the epoch from the API's ISO-8601 UTC time (or a number, from older
+    services); 0.0 when missing."""
+    if value is None:
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()

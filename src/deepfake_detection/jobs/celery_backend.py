@@ -95,7 +95,9 @@ def create_celery_app(settings: Settings) -> Celery:
         payload = job_response(job).model_dump(mode="json")
         outcome = post_webhook(job.callback_url, payload, policy, attempt=attempt)
         if outcome == "retry" and attempt < policy.retries:
-            delay = retry_delay(policy, attempt + 1)
+            # Redis hands a message whose countdown outlasts the visibility timeout to a second
+            # worker as well: a longer wait would send the webhook twice.
+            delay = min(retry_delay(policy, attempt + 1), visibility_timeout(settings) / 2)
             app.send_task(WEBHOOK_TASK_NAME, args=[job_id, attempt + 1], countdown=delay)
         return outcome
 
