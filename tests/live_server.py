@@ -76,7 +76,7 @@ def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[Li
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(url, process, log)
+        wait_until_ready(url, process, log)
         yield LiveServer(url, env, log)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -87,9 +87,12 @@ def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[Li
             process.wait()
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    # Generous: on a shared 2-core machine, loading the detectors took minutes under load.
-    deadline = time.monotonic() + 300
+def wait_until_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 300
+) -> None:
+    """Until ``/readyz`` answers 200; the server's log in the error if it exits or times out.
+    The default is generous: on a shared 2-core machine, loading the detectors took minutes."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
@@ -99,7 +102,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server was not ready after 300 s:\n{log.read_text()}")
+    raise AssertionError(f"the server was not ready after {timeout_s:g} s:\n{log.read_text()}")
 
 
 @contextmanager

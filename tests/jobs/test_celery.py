@@ -6,9 +6,7 @@ installed; ``.ci/run`` installs it). The workers load a tiny ONNX model these te
 """
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,38 +28,16 @@ from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.receiver import Receiver
+from live_server import free_port, redis_server
 from tiny_model import write_tiny_model
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        cwd=tmp_path,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -165,7 +141,7 @@ def test_jobs_run_on_a_worker_process(
     limited = JobService(service.backend, tmp_path / "data", 3600, max_queued=3)
     with pytest.raises(Overloaded):
         limited.check_capacity()
-    metrics_port = _free_port()
+    metrics_port = free_port()
     workers.start("w1", "--metrics-port", str(metrics_port), "--metrics-host", "127.0.0.1")
     jobs = [_wait(service, job_id, "succeeded", 90, tmp_path) for job_id in ids]
     assert [j.status for j in jobs] == ["succeeded"] * 3

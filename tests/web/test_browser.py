@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.images import encode, many_faces, one_face
-from api.test_server import free_port, wait_until_ready
 from api.videos import video_bytes
+from live_server import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(url, process, log)
+        wait_until_ready(url, process, log, timeout_s=120)
         yield url
     finally:
         process.send_signal(signal.SIGTERM)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict, verdict_of
@@ -56,13 +57,17 @@ class ImageAnalysis:
         """The highest fake probability over the classified faces; ``None`` when none was."""
         return max((f.fake_probability for f in self.faces), default=None)
 
+    @cached_property
+    def _judged(self) -> tuple[Verdict, Reason | None]:
+        return verdict_of((f.label, f.reason) for f in self.faces)
+
     @property
     def verdict(self) -> Verdict:
         """``fake`` if any face is fake, ``real`` if all are, ``uncertain`` otherwise, ``no_face``
         if none was classified."""
-        return verdict_of((f.label, f.reason) for f in self.faces)[0]
+        return self._judged[0]
 
     @property
     def verdict_reason(self) -> Reason | None:
         """Why the verdict is ``uncertain`` (the first uncertain face's reason)."""
-        return verdict_of((f.label, f.reason) for f in self.faces)[1]
+        return self._judged[1]

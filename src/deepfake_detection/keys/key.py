@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from limits import parse
@@ -35,6 +36,17 @@ class ApiKey:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @classmethod
+    def new(cls, name: str, rate_limit: str | None, daily_frames: int | None) -> ApiKey:
+        """A key about to be stored: a fresh id, the name and the limit checked."""
+        return cls(
+            id=new_key_id(),
+            name=check_name(name),
+            created_at=time.time(),
+            rate_limit=check_rate_limit(rate_limit),
+            daily_frames=daily_frames,
+        )
 
 
 def new_secret() -> str:

@@ -13,10 +13,7 @@ import redis
 from deepfake_detection.errors import InvalidOptions, NotFound
 from deepfake_detection.keys.key import (
     ApiKey,
-    check_name,
-    check_rate_limit,
     hash_secret,
-    new_key_id,
     new_secret,
 )
 
@@ -31,13 +28,7 @@ class RedisKeyStore:
     def create(
         self, name: str, rate_limit: str | None = None, daily_frames: int | None = None
     ) -> tuple[ApiKey, str]:
-        key = ApiKey(
-            id=new_key_id(),
-            name=check_name(name),
-            created_at=time.time(),
-            rate_limit=check_rate_limit(rate_limit),
-            daily_frames=daily_frames,
-        )
+        key = ApiKey.new(name, rate_limit, daily_frames)
         if not self._redis.hsetnx(self._by_name, name, key.id):
             raise InvalidOptions(f"a key named {name!r} exists already")
         secret = new_secret()

@@ -12,10 +12,7 @@ from typing import Any
 from deepfake_detection.errors import InvalidOptions, NotFound
 from deepfake_detection.keys.key import (
     ApiKey,
-    check_name,
-    check_rate_limit,
     hash_secret,
-    new_key_id,
     new_secret,
 )
 
@@ -43,13 +40,7 @@ class SqliteKeyStore:
     def create(
         self, name: str, rate_limit: str | None = None, daily_frames: int | None = None
     ) -> tuple[ApiKey, str]:
-        key = ApiKey(
-            id=new_key_id(),
-            name=check_name(name),
-            created_at=time.time(),
-            rate_limit=check_rate_limit(rate_limit),
-            daily_frames=daily_frames,
-        )
+        key = ApiKey.new(name, rate_limit, daily_frames)
         secret = new_secret()
         try:
             with self._connect() as db:
