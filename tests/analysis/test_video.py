@@ -8,10 +8,11 @@ import pytest
 from skimage import data
 from synthetic_video import face_scene, write_video
 
-from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.analysis.video import FRAMES_HELD, VideoAnalyzer, VideoOptions
 from deepfake_detection.classifiers.model_card import ModelCard
 from deepfake_detection.detectors.registry import create_detector
-from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.errors import InvalidOptions, Overloaded
+from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.video_sampling import Sampling
 
 Image = npt.NDArray[np.uint8]
@@ -108,3 +109,20 @@ def test_progress_is_reported_and_can_stop_the_analysis(
 
     with pytest.raises(Stop):
         analyzer.analyze(tmp_path / "one.mp4", progress=stop)
+
+
+def test_a_video_holds_its_frames_in_the_decode_budget(tmp_path: Path) -> None:
+    grey = np.full((180, 320, 3), 128, np.uint8)
+    write_video(tmp_path / "grey.mp4", [grey] * 10)
+    held = 320 * 180 * FRAMES_HELD
+    budget = DecodeBudget(held)
+    seen: list[int] = []
+    analyzer = VideoAnalyzer(create_detector("centerface"), BlueIsFake(), budget=budget)
+    options = VideoOptions(sampling=Sampling(frames=3))
+    analyzer.analyze(tmp_path / "grey.mp4", options, lambda _: seen.append(budget.in_flight))
+    assert seen == [held] * 3
+    assert budget.in_flight == 0, "released after the analysis"
+    with budget.reserve(1, timeout_s=0), pytest.raises(Overloaded, match="retry shortly"):
+        # Another decode holds a pixel: this video's frames do not fit beside it.
+        analyzer.analyze(tmp_path / "grey.mp4", options, budget_wait_s=0.05)
+    assert budget.in_flight == 0

@@ -157,5 +157,11 @@ def test_other_formats_and_modes_decode(client: TestClient, fmt: str) -> None:
 def test_a_bug_is_500_internal_error_without_details(make_app: Any, face_jpeg: bytes) -> None:
     app = make_app(classifier=BrokenClassifier())
     with TestClient(app, raise_server_exceptions=False) as client:
-        message = assert_error(upload(client, face_jpeg), 500, "internal_error")
+        response = upload(client, face_jpeg)
+    message = assert_error(response, 500, "internal_error")
     assert "bug" not in message, "the exception text stays in the server log"
+    # Starlette answers a 500 outside every middleware: its headers are set by the handler.
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert (
+        response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +28,8 @@ from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.crop.face_crop import crop_faces
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.media.prefetch import prefetched
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.prefetch import PREFETCH_DEPTH, prefetched
 from deepfake_detection.media.video import (
     VideoFrame,
     VideoInfo,
@@ -39,6 +41,11 @@ from deepfake_detection.media.video_sampling import Sampling
 from deepfake_detection.shared.faces import DetectedFace, Reason
 
 Progress = Callable[[float], None]
+
+FRAMES_HELD = PREFETCH_DEPTH + 3
+"""Decoded frames a video analysis holds at once, in a decode budget's terms (pixels of an RGB
+frame): the one being analysed, the one being converted, the prefetched ones, and about one more for
+the decoder's YUV 4:2:0 reference frames (half an RGB frame's bytes each)."""
 
 AGGREGATES: dict[str, Callable[[Sequence[float]], float]] = {
     "mean": statistics.fmean,
@@ -115,14 +122,20 @@ class VideoAnalyzer:
         batch_size: int = 32,
         tracking: TrackingOptions | None = None,
         decode_threads: int | None = None,
+        budget: DecodeBudget | None = None,
+        budget_wait_s: float = 10.0,
     ) -> None:
-        """``decode_threads``: the video decoder's (default: one per usable CPU)."""
+        """``decode_threads``: the video decoder's (default: one per usable CPU). ``budget``: the
+        process's decode budget, where a video holds ``FRAMES_HELD`` frames' pixels while it is
+        decoded, waiting for room up to ``budget_wait_s`` (then ``Overloaded``)."""
         self.detector = detector
         self.classifier = classifier
         self.limits = limits or VideoLimits()
         self.batch_size = batch_size
         self.tracking = tracking or TrackingOptions()
         self.decode_threads = decode_threads
+        self.budget = budget
+        self.budget_wait_s = budget_wait_s
 
     def analyze(
         self,
@@ -131,15 +144,19 @@ class VideoAnalyzer:
         progress: Progress | None = None,
         *,
         detector: FaceDetector | None = None,
+        budget_wait_s: float | None = None,
     ) -> VideoAnalysis:
-        """Analyse a video; ``detector`` replaces this analyzer's for this call. ``progress`` is
-        called with 0..1 after each sampled frame (it may raise to stop, e.g. a cancelled job)."""
+        """Analyse a video; ``detector`` replaces this analyzer's for this call, ``budget_wait_s``
+        its wait for room in the decode budget. ``progress`` is called with 0..1 after each sampled
+        frame (it may raise to stop, e.g. a cancelled job)."""
         options = options or VideoOptions()
         detector = detector or self.detector
         run = _Run(detector, self.classifier, self.batch_size, options, progress)
         started = time.perf_counter()
+        wait_s = self.budget_wait_s if budget_wait_s is None else budget_wait_s
         with (
             open_video(source, self.limits, threads=self.decode_threads) as video,
+            self._reserve(video.info, wait_s),
             prefetched(video.sample(options.sampling)) as frames,
         ):
             run.read(frames, expected=_expected(video.info, options))
@@ -170,6 +187,11 @@ class VideoAnalyzer:
             decoded_frames=decoded,
             timings_ms={k: round(v * 1000, 2) for k, v in run.clock.items()},
         )
+
+    def _reserve(self, info: VideoInfo, wait_s: float) -> AbstractContextManager[object]:
+        if self.budget is None:
+            return nullcontext()
+        return self.budget.reserve(info.width * info.height * FRAMES_HELD, wait_s)
 
 
 class _Run:

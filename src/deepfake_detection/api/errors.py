@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from deepfake_detection.api.security_headers import DATA_HEADERS
 from deepfake_detection.errors import (
     DetectionError,
     InvalidOptions,
@@ -100,8 +101,11 @@ def to_response(request: Request, exc: Exception) -> JSONResponse:
         return error_response(error.http_status, error.code, error.message)
     if isinstance(exc, HTTPException):
         return _http_error(request, exc)
-    # ServerErrorMiddleware re-raises after this answer, so the server logs the traceback.
-    return error_response(500, "internal_error", "internal error; the server log has the details")
+    # ServerErrorMiddleware re-raises after this answer, so the server logs the traceback. It sits
+    # outside every other middleware: this answer gets the security headers here.
+    return error_response(
+        500, "internal_error", "internal error; the server log has the details", DATA_HEADERS
+    )
 
 
 async def _handle(request: Request, exc: Exception) -> JSONResponse:

@@ -20,6 +20,8 @@ ALWAYS = {
 }
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 PAGE_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
+DATA_HEADERS = {**ALWAYS, "Content-Security-Policy": DATA_POLICY}
+"""What a JSON answer carries: also the 500 answer, which is made outside this middleware."""
 
 
 class SecurityHeadersMiddleware:

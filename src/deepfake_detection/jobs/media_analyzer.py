@@ -28,14 +28,16 @@ class MediaAnalyzer:
             head = file.read(SNIFF_BYTES)
         models = self.models
         detector = models.detector(options.detector)
+        # A job waits for room in the decode budget as long as it may run; a request does not.
+        wait_s = models.settings.job_timeout_s
         if media_kind(head, source="the upload") == "image":
             data = read_image_file(path, models.image_limits())
             max_faces = models.max_faces(options.max_faces)
-            # A job waits for room in the decode budget as long as it may run; a request does not.
-            wait_s = models.settings.job_timeout_s
             analyzed = models.analyze(data, detector, options.threshold, max_faces, wait_s=wait_s)
             total_ms = (time.perf_counter() - start) * 1000
             return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
         chosen = models.video_options(options)
-        analysis = self.videos.analyze(path, chosen, progress, detector=detector)
+        analysis = self.videos.analyze(
+            path, chosen, progress, detector=detector, budget_wait_s=wait_s
+        )
         return video_response(analysis).model_dump(mode="json")

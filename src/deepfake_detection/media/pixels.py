@@ -14,9 +14,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-# About a million pixels per band: the per-band overhead is negligible, and the band's integer
-# temporaries (12 bytes a pixel while compositing) stay near 12 MB.
-_BAND_PIXELS = 1 << 20
+# A quarter of a million pixels per band: the per-band overhead is still negligible, and the band's
+# integer temporaries (about 40 bytes a pixel while compositing) stay near 10 MB. (A million pixels
+# a band added 50 MB to the peak of a 7071x7071 RGBA PNG, scripts/measure_memory.py.)
+_BAND_PIXELS = 1 << 18
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "La", "RGBa"})
 
 

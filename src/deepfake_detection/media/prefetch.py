@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+PREFETCH_DEPTH = 2
+"""Items produced ahead of the consumer by default."""
 _POLL_S = 0.05
 
 
@@ -66,7 +68,7 @@ class _Prefetcher(Generic[T]):
 
 
 @contextmanager
-def prefetched(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+def prefetched(source: Iterator[T], depth: int = PREFETCH_DEPTH) -> Iterator[Iterator[T]]:
     """``source``'s items, produced up to ``depth`` ahead in a thread; the thread is stopped and
     joined on exit, also when the consumer stops early or raises."""
     prefetcher = _Prefetcher(source, depth)

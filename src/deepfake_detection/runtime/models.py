@@ -131,12 +131,15 @@ class Models:
 
     def video_analyzer(self, *, max_duration_s: float | None = None) -> VideoAnalyzer:
         """A video analyzer on the default detector and the shared classifier, with the settings'
-        video limits (``max_duration_s`` over their longest duration)."""
+        video limits (``max_duration_s`` over their longest duration); its frames are held in
+        the decode budget with the images'."""
         return VideoAnalyzer(
             self.detector(None),
             self.analyzer.classifier,
             video_limits(self.settings, max_duration_s=max_duration_s),
             decode_threads=self.settings.video_decode_threads,
+            budget=self.decode_budget,
+            budget_wait_s=self.settings.decode_wait_s,
         )
 
     def warm_up(self) -> None:
