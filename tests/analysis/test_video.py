@@ -126,3 +126,29 @@ def test_a_video_holds_its_frames_in_the_decode_budget(tmp_path: Path) -> None:
         # Another decode holds a pixel: this video's frames do not fit beside it.
         analyzer.analyze(tmp_path / "grey.mp4", options, budget_wait_s=0.05)
     assert budget.in_flight == 0
+
+
+def test_explain_gives_each_person_a_heatmap_of_its_most_fake_face(
+    tmp_path: Path, analyzer: VideoAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = _face()
+    swapped = np.ascontiguousarray(real[..., ::-1])
+    write_video(tmp_path / "two.mp4", face_scene([real, swapped], count=20))
+    options = VideoOptions(sampling=Sampling(frames=5), explain=True)
+    result = analyzer.analyze(tmp_path / "two.mp4", options)
+    assert "explain" in result.timings_ms
+    assert set(result.explanations) == {p.id for p in result.persons}
+    for person in result.persons:
+        explained = result.explanations[person.id]
+        peak = max(person.timeline, key=lambda s: s.fake_probability)
+        assert explained.explanation.fake_probability == pytest.approx(peak.fake_probability)
+        assert explained.frame_index == peak.frame_index
+        assert explained.explanation.heatmap.shape == (8, 8)
+    fake = max(result.persons, key=lambda p: p.score)
+    assert result.explanations[fake.id].explanation.heatmap.max() > 0, "blue cells move it"
+
+    # Only the highest-scoring crops are kept: with room for one, only the fake person is explained.
+    monkeypatch.setattr("deepfake_detection.analysis.video.EXPLAIN_KEEP", 1)
+    result = analyzer.analyze(tmp_path / "two.mp4", options)
+    assert set(result.explanations) == {fake.id}
+    assert analyzer.analyze(tmp_path / "two.mp4").explanations == {}

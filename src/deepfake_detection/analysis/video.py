@@ -10,22 +10,24 @@ fake on its own; ``no_face`` when no face was found in any sampled frame.
 
 from __future__ import annotations
 
+import heapq
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from deepfake_detection.analysis.explain import Explanation, occlusion_map
 from deepfake_detection.analysis.image import crop_recipe, select_faces
 from deepfake_detection.analysis.persons import FrameFaces, Person, build_persons
 from deepfake_detection.analysis.quality import crop_sharpness
 from deepfake_detection.analysis.tracking import TrackingOptions, link_faces
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict, decide_video
 from deepfake_detection.classifiers.base import Classifier
-from deepfake_detection.crop.face_crop import crop_faces
+from deepfake_detection.crop.face_crop import crop_faces, crop_region
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.media.decode_budget import DecodeBudget
@@ -55,6 +57,11 @@ AGGREGATES: dict[str, Callable[[Sequence[float]], float]] = {
 """How a person's frame scores become one score. ``mean`` (default) is what the field's video
 benchmarks report; ``max`` flags a person if any one frame looks fake (recall over precision)."""
 
+EXPLAIN_KEEP = 128
+"""With ``explain``, the face crops kept for explanations: the highest-scoring ones of the video
+(about 10 MB at 160 px). A person is explained on its highest-scoring face among them: every
+person of a video with at most this many sampled faces, and the most fake-looking ones always."""
+
 
 def aggregate_names() -> list[str]:
     return sorted(AGGREGATES)
@@ -72,6 +79,8 @@ class VideoOptions:
     """Faces with a shorter side below this (pixels) are skipped (``skipped_faces``)."""
     min_coverage: float = 0.2
     """Persons seen in a smaller share of the sampled frames do not decide the verdict."""
+    explain: bool = False
+    """An occlusion map per person, on its highest-scoring sampled face (``EXPLAIN_KEEP``)."""
 
     def __post_init__(self) -> None:
         if self.aggregate not in AGGREGATES:
@@ -82,6 +91,15 @@ class VideoOptions:
             raise InvalidOptions(f"threshold must be in 0..1, not {self.threshold}")
         if not 0.0 <= self.min_coverage <= 1.0:
             raise InvalidOptions(f"min_coverage must be in 0..1, not {self.min_coverage}")
+
+
+@dataclass(frozen=True)
+class PersonExplanation:
+    """The occlusion map of one of a person's sampled faces, and where that face was."""
+
+    frame_index: int
+    timestamp_s: float
+    explanation: Explanation
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,8 @@ class VideoAnalysis:
     # The video's score: the highest of the deciding persons' (see ``decide_video``).
     fake_probability: float | None
     persons: tuple[Person, ...]
+    explanations: Mapping[int, PersonExplanation]
+    """With ``explain``: by person id, the explanation of its highest-scoring sampled face."""
     sampled_frames: int
     frames_with_faces: int
     skipped_faces: int
@@ -166,6 +186,7 @@ class VideoAnalyzer:
         card = self.classifier.card
         rule = DecisionRule.from_card(card, options.threshold)
         persons = run.persons(options, rule)
+        explanations = run.explain(persons) if options.explain else {}
         decision = decide_video([p.vote() for p in persons], rule, options.min_coverage)
         run.clock["total"] = time.perf_counter() - started
         return VideoAnalysis(
@@ -180,6 +201,7 @@ class VideoAnalyzer:
             verdict_reason=decision.reason,
             fake_probability=decision.score,
             persons=persons,
+            explanations=explanations,
             sampled_frames=len(run.frames),
             frames_with_faces=sum(1 for faces in run.faces if faces),
             skipped_faces=run.skipped,
@@ -216,6 +238,8 @@ class _Run:
         self.skipped = 0
         self.clock = dict.fromkeys(("decode", "detect", "crop", "classify"), 0.0)
         self.links: list[list[int]] = []
+        # With explain: (score, face number, crop) of the EXPLAIN_KEEP highest-scoring faces.
+        self.kept: list[tuple[float, int, npt.NDArray[np.uint8]]] = []
 
     def read(self, frames: Iterator[VideoFrame], expected: int) -> None:
         size = self.classifier.card.input_size
@@ -252,8 +276,45 @@ class _Run:
         if crops:
             t0 = time.perf_counter()
             batch = np.concatenate(crops)
+            first = len(self.scores)
             self.scores.extend(float(s) for s in self.classifier.predict(batch))
             self.clock["classify"] += time.perf_counter() - t0
+            if self.options.explain:
+                self.keep(batch, first)
+
+    def keep(self, batch: npt.NDArray[np.uint8], first: int) -> None:
+        for number in range(first, first + len(batch)):
+            item = (self.scores[number], number, batch[number - first].copy())
+            if len(self.kept) < EXPLAIN_KEEP:
+                heapq.heappush(self.kept, item)
+            else:
+                heapq.heappushpop(self.kept, item)
+
+    def explain(self, persons: Sequence[Person]) -> dict[int, PersonExplanation]:
+        """Each person's highest-scoring kept face, explained (``persons`` from ``persons``)."""
+        t0 = time.perf_counter()
+        crops = {number: crop for _, number, crop in self.kept}
+        # person -> (score, face number, frame, face in the frame)
+        best: dict[int, tuple[float, int, int, int]] = {}
+        number = 0
+        for frame, ids in enumerate(self.links):
+            for position, pid in enumerate(ids):
+                score = self.scores[number]
+                if number in crops and score > best.get(pid, (-1.0, 0, 0, 0))[0]:
+                    best[pid] = (score, number, frame, position)
+                number += 1
+        explanations = {}
+        for person in persons:
+            if person.id not in best:
+                continue
+            _, number, frame, position = best[person.id]
+            index, timestamp = self.frames[frame]
+            heatmap, probability = occlusion_map(self.classifier, crops[number])
+            region = crop_region(self.faces[frame][position].box, self.recipe)
+            explained = Explanation(heatmap, probability, crops[number], region)
+            explanations[person.id] = PersonExplanation(index, timestamp, explained)
+        self.clock["explain"] = time.perf_counter() - t0
+        return explanations
 
     def link(self, tracking: TrackingOptions) -> None:
         self.links = link_faces(self.faces, tracking)

@@ -33,7 +33,14 @@ class MediaAnalyzer:
         if media_kind(head, source="the upload") == "image":
             data = read_image_file(path, models.image_limits())
             max_faces = models.max_faces(options.max_faces)
-            analyzed = models.analyze(data, detector, options.threshold, max_faces, wait_s=wait_s)
+            analyzed = models.analyze(
+                data,
+                detector,
+                options.threshold,
+                max_faces,
+                wait_s=wait_s,
+                explain=bool(options.explain),
+            )
             total_ms = (time.perf_counter() - start) * 1000
             return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
         chosen = models.video_options(options)

@@ -82,6 +82,7 @@ class Models:
             threshold=options.threshold,
             aggregate=options.aggregate,
             max_faces=self.max_faces(options.max_faces),
+            explain=options.explain,
         )
 
     def image_limits(self) -> ImageLimits:

@@ -31,6 +31,11 @@ class AnalysisOptions(BaseModel):
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="fake at or above this")
     aggregate: str | None = Field(None, description="person score: mean (default), median, max")
     max_faces: int | None = Field(None, ge=1, description="faces scored per frame")
+    explain: bool | None = Field(
+        None,
+        description="videos: an occlusion heatmap for each person, on its highest-scoring "
+        "sampled face (about 50 classifier runs per person); images in jobs: one per face",
+    )
     annotate: bool | None = Field(
         None,
         description="jobs: keep the upload after the job succeeds, until its retention ends or it "
@@ -61,6 +66,7 @@ def resolve_video_options(
     threshold: float | None = None,
     aggregate: str | None = None,
     max_faces: int | None = None,
+    explain: bool | None = None,
 ) -> VideoOptions:
     """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
     sampling = Sampling(
@@ -75,4 +81,5 @@ def resolve_video_options(
         max_faces=max_faces or settings.max_faces,
         min_face_size=settings.min_face_size,
         min_coverage=settings.video_min_coverage,
+        explain=bool(explain),
     )

@@ -7,8 +7,14 @@ from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
-from deepfake_detection.analysis.video import VideoAnalysis
-from deepfake_detection.schemas.images import BandOut, ModelRef, band_out
+from deepfake_detection.analysis.video import PersonExplanation, VideoAnalysis
+from deepfake_detection.schemas.images import (
+    BandOut,
+    ExplanationOut,
+    ModelRef,
+    band_out,
+    explanation_out,
+)
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
@@ -57,6 +63,19 @@ class PersonOut(BaseModel):
     face_px: float = Field(description="median shorter side of the person's faces, in pixels")
     decisive: bool = Field(description="whether this person decides the video's verdict")
     timeline: list[FaceSampleOut]
+    explanation: PersonExplanationOut | None = Field(
+        None,
+        description="with explain=true: the occlusion map of the person's highest-scoring "
+        "sampled face (absent for a person none of whose faces is among the video's 128 "
+        "highest-scoring)",
+        exclude_if=lambda value: value is None,
+    )
+
+
+class PersonExplanationOut(ExplanationOut):
+    frame_index: int = Field(description="the sampled frame of the explained face")
+    timestamp_s: float
+    fake_probability: float = Field(ge=0.0, le=1.0, description="that face's score")
 
 
 class VideoAnalysisResponse(BaseModel):
@@ -78,7 +97,9 @@ class VideoAnalysisResponse(BaseModel):
     frames_with_faces: int
     skipped_faces: int = Field(description="too small or over max_faces in their frame")
     missed_frames: int = Field(description="sampled frames that could not be decoded")
-    timings_ms: dict[str, float] = Field(description="decode, detect, crop, classify, track, total")
+    timings_ms: dict[str, float] = Field(
+        description="decode, detect, crop, classify, track, (with explain=true) explain, total"
+    )
 
 
 def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
@@ -104,7 +125,7 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
         verdict=analysis.verdict,
         verdict_reason=analysis.verdict_reason,
         fake_probability=optional_probability(analysis.fake_probability),
-        persons=[_person(p) for p in analysis.persons],
+        persons=[_person(p, analysis.explanations.get(p.id)) for p in analysis.persons],
         sampled_frames=analysis.sampled_frames,
         frames_with_faces=analysis.frames_with_faces,
         skipped_faces=analysis.skipped_faces,
@@ -113,7 +134,7 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
     )
 
 
-def _person(person: Person) -> PersonOut:
+def _person(person: Person, explained: PersonExplanation | None) -> PersonOut:
     return PersonOut(
         id=person.id,
         score=probability(person.score),
@@ -124,6 +145,16 @@ def _person(person: Person) -> PersonOut:
         face_px=pixels(person.face_px),
         decisive=person.decisive,
         timeline=[_sample(s) for s in person.timeline],
+        explanation=None if explained is None else _explanation(explained),
+    )
+
+
+def _explanation(explained: PersonExplanation) -> PersonExplanationOut:
+    return PersonExplanationOut(
+        **explanation_out(explained.explanation).model_dump(),
+        frame_index=explained.frame_index,
+        timestamp_s=seconds(explained.timestamp_s),
+        fake_probability=probability(explained.explanation.fake_probability),
     )
 
 

@@ -1,14 +1,18 @@
-"""``explain=true`` on ``POST /v1/images``: an occlusion heatmap per face, only when asked for."""
+"""``explain=true`` on ``POST /v1/images`` (an occlusion heatmap per face), on ``POST /v1/videos``
+and video jobs (one per person, on its highest-scoring sampled face), only when asked for."""
 
 from __future__ import annotations
 
 import base64
 import io
+import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.images import encode, many_faces
+from api.videos import video_bytes
 
 
 def test_explain_adds_a_heatmap_per_face(client: TestClient) -> None:
@@ -51,3 +55,41 @@ def test_a_bad_explain_value_is_422(client: TestClient, face_jpeg: bytes) -> Non
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_options"
+
+
+def test_explain_on_a_video_adds_a_heatmap_per_person(client: TestClient, tmp_path: Path) -> None:
+    content = video_bytes(tmp_path, people=2)
+    upload = {"file": ("v.mp4", content)}
+    plain = client.post("/v1/videos", files=upload, data={"frames": "5"}).json()
+    explained = client.post("/v1/videos", files=upload, data={"frames": "5", "explain": "true"})
+    assert explained.status_code == 200, explained.text
+    body = explained.json()
+    assert "explain" in body["timings_ms"]
+    assert "explain" not in plain["timings_ms"]
+    assert len(body["persons"]) == 2
+    for person, before in zip(body["persons"], plain["persons"], strict=True):
+        explanation = person.pop("explanation")
+        assert person == before  # the scores are the same; the heatmap is added
+        peak = max(person["timeline"], key=lambda s: s["fake_probability"])
+        assert explanation["frame_index"] == peak["frame_index"]
+        assert explanation["fake_probability"] == peak["fake_probability"]
+        picture = Image.open(io.BytesIO(base64.b64decode(explanation["heatmap_png_base64"])))
+        assert (picture.format, picture.size) == ("PNG", (64, 64))
+        region, box = explanation["region"], peak["box"]
+        assert region["x1"] < (box["x1"] + box["x2"]) / 2 < region["x2"]
+
+
+def test_a_video_job_with_explain_has_the_heatmaps(client: TestClient, tmp_path: Path) -> None:
+    content = video_bytes(tmp_path)
+    created = client.post(
+        "/v1/jobs", files={"file": ("v.mp4", content)}, data={"frames": "4", "explain": "true"}
+    )
+    assert created.status_code == 202, created.text
+    job = created.json()
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = client.get(f"/v1/jobs/{job['id']}").json()
+    assert job["status"] == "succeeded", job
+    (person,) = job["result"]["persons"]
+    assert person["explanation"]["grid"] == 8
