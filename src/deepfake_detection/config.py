@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     )
     job_retention_s: float = Field(24 * 3600.0, gt=0, description="results kept, then removed")
     job_timeout_s: float = Field(900.0, gt=0, description="the longest a job may run")
+    annotate_timeout_s: float = Field(
+        300.0, gt=0, description="the longest drawing on a job's video may take (else 413)"
+    )
     job_visibility_timeout_s: float | None = Field(
         None, gt=0, description="Celery: redeliver an unacknowledged job after; None: 2 x timeout"
     )

@@ -150,12 +150,15 @@ def sampling_reach(tracks: Sequence[Track]) -> float:
     return float(np.median(gaps)) / 2 if gaps else 0.5
 
 
-def annotate_video(source: Path, target: Path, tracks: Sequence[Track]) -> int:
+def annotate_video(
+    source: Path, target: Path, tracks: Sequence[Track], timeout_s: float | None = None
+) -> int:
     """Write ``target`` (MP4, H.264): every frame of ``source`` with the persons' boxes drawn, at
-    the source's frame times. Returns the number of frames written."""
+    the source's frame times. Returns the number of frames written (``PayloadTooLarge`` past
+    ``timeout_s``)."""
     reach = sampling_reach(tracks)
 
     def draw(time_s: float, image: RGBImage) -> RGBImage:
         return draw_marks(image, marks_at(tracks, time_s, reach))
 
-    return rewrite_video(source, target, draw)
+    return rewrite_video(source, target, draw, timeout_s)

@@ -53,6 +53,10 @@ class JobService:
     def upload_path(self, job_id: str) -> Path:
         return self.uploads / f"{job_id}.upload"
 
+    def annotated_path(self, job_id: str) -> Path:
+        """Where the job's annotated video is kept once drawn (removed with the upload)."""
+        return self.uploads / f"{job_id}.annotated.mp4"
+
     def submit(
         self,
         job_id: str,
@@ -128,6 +132,7 @@ class JobService:
 
     def _remove_upload(self, job_id: str) -> None:
         self.upload_path(job_id).unlink(missing_ok=True)
+        self.annotated_path(job_id).unlink(missing_ok=True)
 
 
 def encode_cursor(created_at: float, job_id: str) -> str:

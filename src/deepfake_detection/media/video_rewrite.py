@@ -4,6 +4,7 @@ function (an annotation drawn on it), and written to an MP4 (H.264) at its own t
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +13,7 @@ import av
 import numpy as np
 from av.video.stream import VideoStream
 
-from deepfake_detection.errors import CorruptMedia
+from deepfake_detection.errors import CorruptMedia, PayloadTooLarge
 from deepfake_detection.shared.images import RGBImage
 
 FrameEdit = Callable[[float, RGBImage], RGBImage]
@@ -43,9 +44,13 @@ def decoded_frames(path: Path) -> Iterator[tuple[float, RGBImage]]:
             return  # a truncated file: the frames that could be read
 
 
-def rewrite_video(source: Path, target: Path, edit: FrameEdit) -> int:
+def rewrite_video(
+    source: Path, target: Path, edit: FrameEdit, timeout_s: float | None = None
+) -> int:
     """Write ``target`` (MP4, H.264): every frame of ``source`` through ``edit``, at the source's
-    frame times. Returns the number of frames written."""
+    frame times. Returns the number of frames written; ``PayloadTooLarge`` when it takes longer
+    than ``timeout_s`` (``target`` is then incomplete: the caller removes it)."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     frames = decoded_frames(source)
     first = next(frames, None)
     if first is None:
@@ -59,6 +64,11 @@ def rewrite_video(source: Path, target: Path, edit: FrameEdit) -> int:
         stream.codec_context.time_base = stream.time_base = Fraction(1, 1000)
         last_pts = -1
         for time_s, image in itertools.chain([first], frames):
+            if deadline is not None and time.monotonic() > deadline:
+                raise PayloadTooLarge(
+                    f"re-encoding the video took longer than {timeout_s:g} s "
+                    f"({written} frames written)"
+                )
             drawn = edit(time_s, image)
             # yuv420p needs even sides: drop a last odd row or column.
             drawn = drawn[: drawn.shape[0] // 2 * 2, : drawn.shape[1] // 2 * 2]

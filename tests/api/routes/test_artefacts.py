@@ -61,8 +61,32 @@ def test_a_video_job_gives_an_h264_mp4_with_every_frame(
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
         assert sum(1 for _ in container.decode(stream)) == 20
-    # The temporary file is gone once sent: only the job's upload stays on the volume.
-    assert [p.name for p in (tmp_path / "data" / "uploads").iterdir()] == [f"{job['id']}.upload"]
+    # Drawn once and kept beside the upload (no temporary file left): asking again re-encodes
+    # nothing; deleting the job removes both.
+    uploads = tmp_path / "data" / "uploads"
+    kept = uploads / f"{job['id']}.annotated.mp4"
+    assert sorted(p.name for p in uploads.iterdir()) == [kept.name, f"{job['id']}.upload"]
+    drawn_at = kept.stat().st_mtime_ns
+    again = jobs_client.get(f"/v1/jobs/{job['id']}/annotated")
+    assert again.content == response.content
+    assert kept.stat().st_mtime_ns == drawn_at
+    assert jobs_client.delete(f"/v1/jobs/{job['id']}").status_code in (200, 204)
+    assert list(uploads.iterdir()) == []
+
+
+def test_drawing_a_video_past_its_time_limit_is_413_and_leaves_nothing(
+    make_app: Any, tmp_path: Path
+) -> None:
+    app = make_app(data_dir=tmp_path / "data", annotate_timeout_s=1e-6)
+    with TestClient(app) as client:
+        content = video_bytes(tmp_path, count=20)
+        job = finished_job(client, "v.mp4", content, frames="4", annotate="true")
+        response = client.get(f"/v1/jobs/{job['id']}/annotated")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert "re-encoding the video took longer" in response.json()["error"]["message"]
+    uploads = tmp_path / "data" / "uploads"
+    assert [p.name for p in uploads.iterdir()] == [f"{job['id']}.upload"]
 
 
 def test_an_unknown_job_is_404(jobs_client: TestClient) -> None:

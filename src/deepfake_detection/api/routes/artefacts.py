@@ -1,23 +1,24 @@
 """``GET /v1/jobs/{id}/annotated``: a finished job's upload with every face's box, label and score
 drawn: a PNG for an image, an MP4 (H.264) for a video, with the boxes on every frame.
 
-Made on request from the job's upload and its stored answer (nothing more is kept on the data
-volume); the video is written to a temporary file beside the uploads, removed once sent.
+Made on request from the job's upload and its stored answer. A video is re-encoded once (in a CPU
+slot, within ``annotate_timeout_s``; one drawing per job at a time in a process) and kept beside the
+upload until the job is deleted or expires, so asking again costs no CPU.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterator, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Response
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import StreamingResponse
 
 from deepfake_detection.analysis.annotate import (
     Mark,
@@ -33,6 +34,7 @@ from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.errors import NotFound, NotReady
+from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.image import decode_image
 from deepfake_detection.shared.faces import Box
 
@@ -45,7 +47,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     404: {"model": ErrorResponse, "description": "no such job, or its upload has expired"},
     409: {"model": ErrorResponse, "description": "the job has not succeeded (yet)"},
+    413: {"model": ErrorResponse, "description": "drawing on the video took too long"},
 }
+_CHUNK = 1 << 20
+# One drawing of a job's video at a time in this process: a second request waits for the first.
+_drawing: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
 
 
 @router.get("/jobs/{job_id}/annotated", response_class=Response, responses=_RESPONSES)
@@ -64,7 +70,7 @@ async def annotated(job_id: str, services: ServicesDep, videos: VideoServicesDep
             "on it afterwards (uploads are otherwise deleted when their job ends)"
         )
     if "persons" in job.result:
-        return await _video(services, upload, answer_tracks(job.result), job_id)
+        return await _video(services, videos.jobs, job_id, answer_tracks(job.result))
     png = await services.run_cpu(partial(_image, services, upload, answer_marks(job.result)))
     return Response(png, media_type="image/png")
 
@@ -74,21 +80,51 @@ def _image(services: Services, upload: Path, marks: list[Mark]) -> bytes:
     return png_bytes(draw_marks(image, marks))
 
 
-async def _video(services: Services, upload: Path, tracks: list[Track], job_id: str) -> Response:
-    handle, name = tempfile.mkstemp(prefix=f"{job_id}.", suffix=".annotated.mp4", dir=upload.parent)
-    os.close(handle)
-    target = Path(name)
+async def _video(
+    services: Services, jobs: JobService, job_id: str, tracks: list[Track]
+) -> Response:
+    kept = jobs.annotated_path(job_id)
+    lock = _drawing.setdefault(job_id, anyio.Lock())
+    async with lock:
+        if not kept.is_file():
+            timeout_s = services.models.settings.annotate_timeout_s
+            upload = jobs.upload_path(job_id)
+            await services.run_cpu(partial(_draw_video, upload, kept, tracks, timeout_s))
     try:
-        await services.run_cpu(partial(annotate_video, upload, target, tracks))
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return FileResponse(
-        target,
+        # Opened before it is sent: a deletion of the job meanwhile does not cut the answer.
+        file = kept.open("rb")
+    except FileNotFoundError:
+        raise NotFound(f"job {job_id} was deleted while its video was drawn") from None
+    if not jobs.upload_path(job_id).is_file():  # deleted while drawing: nothing may stay behind
+        file.close()
+        kept.unlink(missing_ok=True)
+        raise NotFound(f"job {job_id} was deleted while its video was drawn")
+    return StreamingResponse(
+        _chunks(file),
         media_type="video/mp4",
-        filename=f"{job_id}-annotated.mp4",
-        background=BackgroundTask(target.unlink, missing_ok=True),
+        headers={
+            "Content-Length": str(os.fstat(file.fileno()).st_size),
+            "Content-Disposition": f'attachment; filename="{job_id}-annotated.mp4"',
+        },
     )
+
+
+def _draw_video(upload: Path, kept: Path, tracks: list[Track], timeout_s: float) -> None:
+    """Draw into a temporary file, then move it into place: a reader never sees half a video."""
+    handle, name = tempfile.mkstemp(prefix=f"{kept.name}.", suffix=".part.mp4", dir=kept.parent)
+    os.close(handle)
+    part = Path(name)
+    try:
+        annotate_video(upload, part, tracks, timeout_s)
+        part.replace(kept)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _chunks(file: IO[bytes]) -> Iterator[bytes]:
+    with file:
+        while chunk := file.read(_CHUNK):
+            yield chunk
 
 
 def _box(value: Mapping[str, Any]) -> Box:
