@@ -129,7 +129,10 @@ class Trainer:
         self.network = build_network(config)
         if config.init_from is not None:
             self._warm_start(config.init_from)
+        # Channels-last: oneDNN's convolutions are about 1.5x faster on a CPU this way (2.07 s ->
+        # 1.36 s a step of 32 at 160 px on 2 cores); the weights and checkpoints are the same.
         self.network.to(self.device)
+        self.network.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.ema = copy.deepcopy(self.network)
         trainable = [p for p in self.network.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(
@@ -221,7 +224,9 @@ class Trainer:
         started, seen, running = time.monotonic(), 0, 0.0
         batches = step_batches(self.sampler, self.step, last, cfg.loader_workers)
         for images_cpu, labels_cpu in batches:
-            images = images_cpu.to(self.device, non_blocking=True)
+            images = images_cpu.to(
+                self.device, non_blocking=True, memory_format=torch.channels_last
+            )
             labels = labels_cpu.to(self.device, non_blocking=True)
             targets = labels * (1 - cfg.label_smoothing) + 0.5 * cfg.label_smoothing
             loss = loss_fn(self.network(images), targets)
