@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -156,6 +157,11 @@ def test_a_video_shows_a_timeline_per_person(
     # A click on the chart shows the frame it points to.
     points.first.click()
     expect(page.locator("#frame-caption")).to_contain_text("Person 1 at")
+    # The person's explanation: a heatmap of its highest-scoring face, described for a reader.
+    heatmap = page.get_by_test_id("person-heatmap").locator("img")
+    expect(heatmap).to_have_count(1)
+    expect(heatmap).to_have_attribute("alt", re.compile(r"^Heatmap of person 1's highest-scoring"))
+    assert heatmap.evaluate("img => img.complete && img.naturalWidth > 0")
     annotated = page.get_by_role("link", name="Annotated video (MP4)")
     href = annotated.get_attribute("href")
     assert href is not None

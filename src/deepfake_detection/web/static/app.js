@@ -150,8 +150,10 @@
       } else {
         // Videos (and anything else: the API says what it is) go through a job, with progress.
         options(form, isVideo(file));
-        // Keep the upload after the job so that the annotated video can be drawn on request.
+        // Keep the upload after the job so that the annotated video can be drawn on request, and
+        // explain each person on its highest-scoring face (a video is a job: no one waits on it).
         form.append("annotate", "true");
+        form.append("explain", "true");
         const accepted = await post("/v1/jobs", form);
         await followJob(accepted, file, mine);
       }
@@ -319,11 +321,25 @@
       title.append(labelChip(person.label), ` score ${score(person.score)}, seen in ${person.timeline.length} sampled frame(s)`);
       if (person.reason) title.append(" ", el("span", { class: "hint" }, `(${person.reason})`));
       section.append(title, chart(person, body), thumbnails(person));
+      if (person.explanation) section.append(personHeatmap(person));
       persons.append(section);
     });
     drawThumbnails(body).catch(() => {
       // The browser may not decode this codec: the thumbnails stay empty, the rest is shown.
     });
+  }
+
+  function personHeatmap(person) {
+    const e = person.explanation;
+    const caption = `Heatmap of person ${person.id + 1}'s highest-scoring face (frame ${e.frame_index}, ` +
+      `${e.timestamp_s.toFixed(2)} s, score ${score(e.fake_probability)}): warm colours mark the regions ` +
+      "whose occlusion moved its score most";
+    const figure = el("figure", { class: "person-heatmap", "data-testid": "person-heatmap" });
+    figure.append(
+      el("img", { class: "heatmap", src: "data:image/png;base64," + e.heatmap_png_base64, alt: caption }),
+      el("figcaption", {}, caption),
+    );
+    return figure;
   }
 
   function chart(person, body) {
