@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_pixels: int = Field(50_000_000, gt=0, description="width x height, checked before decoding")
     decode_timeout_s: float = Field(10.0, gt=0)
+    jpeg_reduce_above_pixels: int = Field(
+        16_000_000,
+        gt=0,
+        description="JPEGs with more pixels are decoded at 1/2, 1/4 or 1/8 scale (DCT scaling) "
+        "to at most this many; boxes are answered in the full image's pixels",
+    )
     decode_budget_pixels: int = Field(
         64_000_000, gt=0, description="decoded image pixels in flight per process (memory)"
     )

@@ -15,7 +15,12 @@ from deepfake_detection.errors import (
     PayloadTooLarge,
     UnsupportedMedia,
 )
-from deepfake_detection.media.image import ImageLimits, decode_image, sniff_image_format
+from deepfake_detection.media.image import (
+    ImageLimits,
+    decode_image,
+    open_image,
+    sniff_image_format,
+)
 
 ASTRONAUT = data.astronaut()[::4, ::4]  # 128x128 RGB
 
@@ -196,3 +201,23 @@ def test_alpha_is_composited_like_pillow_bit_for_bit() -> None:
     white = Image.new("RGBA", image.size, (255, 255, 255, 255))
     expected = np.asarray(Image.alpha_composite(white, image).convert("RGB"))
     assert np.array_equal(decode_image(encode(image, "PNG")), expected)
+
+
+@pytest.mark.parametrize(
+    ("limit", "factor"), [(800_000, 1), (200_000, 2), (50_000, 4), (12_000, 8), (100, 8)]
+)
+def test_a_large_jpeg_is_decoded_at_the_largest_scale_that_fits(limit: int, factor: int) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 800), (200, 100, 50)).save(buffer, "JPEG")
+    opened = open_image(buffer.getvalue())
+    assert opened.reduce(limit) == factor
+    assert opened.pixels == -(-1000 // factor) * -(-800 // factor)  # what the budget holds
+    assert opened.decode().shape == (-(-800 // factor), -(-1000 // factor), 3)
+
+
+def test_only_jpeg_is_reduced() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 800), (200, 100, 50)).save(buffer, "PNG")
+    opened = open_image(buffer.getvalue())
+    assert opened.reduce(100) == 1
+    assert opened.decode().shape == (800, 1000, 3)

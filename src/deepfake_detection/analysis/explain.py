@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -44,6 +44,11 @@ class Explanation:
     """The (S, S, 3) crop that was explained."""
     region: Region
     """The image pixels the crop covers (x1, y1, x2, y2; may reach outside the image)."""
+
+    def scaled(self, factor: int) -> Explanation:
+        """The same explanation with its region in an image ``factor`` times larger."""
+        x1, y1, x2, y2 = self.region
+        return replace(self, region=(x1 * factor, y1 * factor, x2 * factor, y2 * factor))
 
     def ranked_cells(self) -> list[Cell]:
         """Cells from the most to the least influential."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -51,6 +51,17 @@ class ImageAnalysis:
     @property
     def threshold(self) -> float:
         return self.rule.threshold
+
+    def scaled(self, factor: float, width: int, height: int) -> ImageAnalysis:
+        """This analysis of a reduced decode (see ``OpenedImage.reduce``) in the pixels of the
+        ``width`` x ``height`` image it was reduced from."""
+        return replace(
+            self,
+            width=width,
+            height=height,
+            faces=tuple(face.scaled(factor) for face in self.faces),
+            skipped=tuple(replace(face, box=face.box.scaled(factor)) for face in self.skipped),
+        )
 
     @property
     def fake_probability(self) -> float | None:

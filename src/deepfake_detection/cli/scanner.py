@@ -77,7 +77,7 @@ class Scanner:
         try:
             kind = file_kind(path)
             if kind == "image":
-                analysis = self.models.analyzer.analyze(self.models.read_image(path))
+                analysis = self.models.analyze_file(path)
                 return FileResult(image_line(path, analysis), analysis)
             video = self.video_analyzer().analyze(path, self.video_options)
             return FileResult(video_line(path, video), video)

@@ -80,7 +80,7 @@ def score_item(
     try:
         kind = file_kind(path)
         if kind == "image":
-            analysis = models.analyzer.analyze(models.read_image(path))
+            analysis = models.analyze_file(path)
             return ItemScore(path, label, kind, analysis.fake_probability)
         options = VideoOptions(sampling=Sampling(frames=frames, max_frames=max(frames, 300)))
         video = videos.analyze(path, options)

@@ -100,9 +100,14 @@ class Models:
     ) -> Analyzed:
         """Decode and analyse one uploaded image (blocking). Its pixels are held in the decode
         budget meanwhile, waiting for room up to ``wait_s`` (default ``decode_wait_s``; then
-        ``Overloaded``); ``explain``: with an occlusion map per face."""
+        ``Overloaded``); ``explain``: with an occlusion map per face. A JPEG over
+        ``jpeg_reduce_above_pixels`` is decoded at reduced scale; the answer is in its full
+        pixels."""
         start = time.perf_counter()
         opened = open_image(data, self.image_limits())
+        full_width, full_height = opened.image.size
+        factor = opened.reduce(self.settings.jpeg_reduce_above_pixels)
+        reduced_size = opened.image.size
         wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
         explanations: tuple[Explanation, ...] | None = None
         explain_ms = 0.0
@@ -118,12 +123,24 @@ class Models:
                 classifier = self.analyzer.classifier
                 explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
                 explain_ms = (time.perf_counter() - started) * 1000
+            turned = (image.shape[1], image.shape[0]) != reduced_size  # by its EXIF orientation
             del image  # freed before the next image in the budget is decoded
+        if factor > 1:
+            width, height = (full_height, full_width) if turned else (full_width, full_height)
+            analysis = analysis.scaled(factor, width, height)
+            if explanations is not None:
+                explanations = tuple(e.scaled(factor) for e in explanations)
         if opened.pixels >= _TRIM_AFTER_PIXELS:
             release_free_memory()
         if explanations is None:
             return Analyzed(analysis, decode_ms)
         return Analyzed(analysis, decode_ms, explanations, explain_ms)
+
+    def analyze_file(self, path: Path) -> ImageAnalysis:
+        """The image file at ``path`` analysed as an upload of it would be (``analyze``), with the
+        default detector, threshold and face limit."""
+        data = read_image_file(path, self.image_limits())
+        return self.analyze(data, self.detector(None), None, self.max_faces(None)).analysis
 
     def read_image(self, path: Path) -> RGBImage:
         """Decode the image file at ``path`` within the settings' image limits."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Label = Literal["real", "fake", "uncertain"]
@@ -37,6 +37,10 @@ class Box:
     def center(self) -> Point:
         return ((self.x1 + self.x2) / 2, (self.y1 + self.y2) / 2)
 
+    def scaled(self, factor: float) -> Box:
+        """The same box in an image ``factor`` times larger."""
+        return Box(self.x1 * factor, self.y1 * factor, self.x2 * factor, self.y2 * factor)
+
     def iou(self, other: Box) -> float:
         ix = max(0.0, min(self.x2, other.x2) - max(self.x1, other.x1))
         iy = max(0.0, min(self.y2, other.y2) - max(self.y1, other.y1))
@@ -67,3 +71,13 @@ class ScoredFace:
     reason: Reason | None = None
     # Variance of the Laplacian of the grey crop the classifier saw (blur and compression lower it).
     sharpness: float | None = None
+
+    def scaled(self, factor: float) -> ScoredFace:
+        """The same face in an image ``factor`` times larger (box and landmarks)."""
+        return replace(
+            self, box=self.box.scaled(factor), landmarks=scaled_points(self.landmarks, factor)
+        )
+
+
+def scaled_points(points: tuple[Point, ...] | None, factor: float) -> tuple[Point, ...] | None:
+    return None if points is None else tuple((x * factor, y * factor) for x, y in points)
