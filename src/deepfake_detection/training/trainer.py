@@ -57,6 +57,14 @@ def prepare_data(config: TrainConfig) -> Prepared:
     )
 
 
+def statistics_images(config: TrainConfig, data: Prepared) -> torch.Tensor:
+    """256 training crops (seeded, centre-cropped, normalised NCHW) on which a network loaded
+    from ONNX weights measures its batch norm statistics (``warm_start``, ``soup``)."""
+    rng = np.random.default_rng(config.seed)
+    rows = sorted(int(i) for i in rng.permutation(data.train_rows)[:256])
+    return to_tensor(validation_inputs(data.cache.pixels, rows, config), MEAN, STD)
+
+
 def build_network(config: TrainConfig) -> FakeClassifier:
     torch.manual_seed(config.batch_seed)
     return FakeClassifier(
@@ -146,9 +154,7 @@ class Trainer:
         self.history: list[dict[str, float]] = []
 
     def _warm_start(self, onnx_path: Path) -> None:
-        rng = np.random.default_rng(self.config.seed)
-        rows = sorted(int(i) for i in rng.permutation(self.data.train_rows)[:256])
-        images = to_tensor(validation_inputs(self.data.cache.pixels, rows, self.config), MEAN, STD)
+        images = statistics_images(self.config, self.data)
         diff = load_onnx_weights(self.network, onnx_path, images)
         self._emit({"event": "warm_start", "from": str(onnx_path), "onnx_max_abs_diff": diff})
 
