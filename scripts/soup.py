@@ -32,7 +32,11 @@ def main() -> None:
     average_onnx(args.models, args.shares, graph)
     network = build_network(config.model_copy(update={"pretrained": False}))
     images = statistics_images(config, prepare_data(config))
-    diff = soup_checkpoint(network, graph, images, args.out)
+    parts = " + ".join(
+        f"{share:g} x {path}" for share, path in zip(args.shares, args.models, strict=True)
+    )
+    weights = f"weight average (model soup, WiSE-FT when one is a fine-tune of the other): {parts}"
+    diff = soup_checkpoint(network, graph, images, args.out, weights)
     print(f"wrote {args.out} (torch vs onnxruntime on 64 crops: {diff:.2e}) and {graph}")
 
 

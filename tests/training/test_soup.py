@@ -66,9 +66,10 @@ def test_a_soup_averages_the_folded_weights_and_drops_the_calibration(tmp_path: 
 
     # Back into torch, as a checkpoint: the same function.
     network = FakeClassifier(64, dropout=0.0, first_trainable_block=5, pretrained=False)
-    diff = soup_checkpoint(network, tmp_path / "soup.onnx", images, tmp_path / "soup.pt")
+    diff = soup_checkpoint(network, tmp_path / "soup.onnx", images, tmp_path / "soup.pt", "a+b")
     assert diff < 1e-4
     state = torch.load(tmp_path / "soup.pt", weights_only=False)
+    assert state["weights"] == "a+b"  # what dfd export writes into the card
     restored = FakeClassifier(64, dropout=0.0, first_trainable_block=5, pretrained=False)
     restored.load_state_dict(state["ema"])
     with torch.no_grad():

@@ -26,6 +26,9 @@ class TrainingInfo(BaseModel):
     steps: int
     seed: int
     config: dict[str, object] = Field(default_factory=dict)
+    weights: str | None = Field(
+        None, description="where the weights come from when not from this training run alone"
+    )
 
 
 class UncertainBand(BaseModel):

@@ -67,7 +67,7 @@ class AblationResult:
 def evaluate_run(config: TrainConfig, validation: ValidationSet, name: str) -> AblationResult:
     """Score the run's final EMA weights (not the best quick-validation ones: no selection on the
     split being reported)."""
-    network, steps = load_ema(config, config.run_dir / CHECKPOINT)
+    network, steps, _ = load_ema(config, config.run_dir / CHECKPOINT)
     network.to(torch.device(config.device))
     clean = predict_logits(network, validation.clean)
     degraded = predict_logits(network, validation.degraded)

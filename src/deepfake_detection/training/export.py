@@ -130,7 +130,7 @@ def export_model(
 ) -> ExportResult:
     """``flip_average``: the shipped graph averages the logits of each crop and its mirror image
     (twice the classifier's time); calibration, threshold and band are fitted on those."""
-    ema, steps = load_ema(config, checkpoint)
+    ema, steps, weights = load_ema(config, checkpoint)
     network: nn.Module = FlipAveraged(ema) if flip_average else ema
     data = prepare_data(config)
     validation = ValidationSet.build(data, config, table=True)
@@ -184,6 +184,7 @@ def export_model(
             steps=steps,
             seed=config.seed,
             config=json.loads(config.model_dump_json()),
+            weights=weights,
         ),
         metrics={
             "validation": report.as_dict(),

@@ -66,11 +66,12 @@ def average_onnx(paths: Sequence[Path], shares: Sequence[float], out: Path) -> N
 
 
 def soup_checkpoint(
-    network: FakeClassifier, onnx_path: Path, images: torch.Tensor, out: Path
+    network: FakeClassifier, onnx_path: Path, images: torch.Tensor, out: Path, weights: str
 ) -> float:
     """Load the averaged graph into ``network`` (batch norm statistics measured on ``images``,
-    normalised training crops) and save it as a checkpoint ``dfd export`` reads; the largest
-    difference against onnxruntime on the first 64 images."""
+    normalised training crops) and save it as a checkpoint ``dfd export`` reads, with ``weights``
+    saying what was averaged (the model card's ``training.weights``); the largest difference
+    against onnxruntime on the first 64 images."""
     diff = load_onnx_weights(network, onnx_path, images)
-    torch.save({"ema": network.state_dict(), "step": 0, "soup_of": str(onnx_path)}, out)
+    torch.save({"ema": network.state_dict(), "step": 0, "weights": weights}, out)
     return diff

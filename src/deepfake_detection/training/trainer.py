@@ -72,14 +72,15 @@ def build_network(config: TrainConfig) -> FakeClassifier:
     )
 
 
-def load_ema(config: TrainConfig, checkpoint: Path) -> tuple[FakeClassifier, int]:
+def load_ema(config: TrainConfig, checkpoint: Path) -> tuple[FakeClassifier, int, str | None]:
     """The EMA weights of a checkpoint (``last.pt``, ``best.pt``) in a network on the CPU, in eval
-    mode, and the step they were saved at."""
+    mode, the step they were saved at, and where they came from when not from training alone (a
+    soup's ``weights``)."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     network = build_network(config.model_copy(update={"pretrained": False}))
     network.load_state_dict(state["ema"])
     network.eval()
-    return network, int(state["step"])
+    return network, int(state["step"]), state.get("weights")
 
 
 @torch.no_grad()
