@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     decode_budget_pixels: int = Field(
         64_000_000, gt=0, description="decoded image pixels in flight per process (memory)"
     )
+    memory_release_idle_s: float = Field(
+        2.0,
+        ge=0,
+        description="once no analysis has run for this long, free memory goes back to the OS "
+        "(glibc's malloc_trim); 0: never",
+    )
     decode_wait_s: float = Field(
         10.0, ge=0, description="a request waits this long for room in the budget (else 503)"
     )

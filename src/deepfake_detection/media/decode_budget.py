@@ -7,6 +7,7 @@ twice that while it is converted). Each decode reserves its pixels here first an
 the image is analysed; a reservation that does not fit waits for others to finish, up to a timeout,
 then gives up with ``Overloaded`` (503, retry later). One image larger than the whole budget is
 admitted alone, when nothing else is in flight, so that every image the limits accept can run.
+Once nothing has been in flight for a while, free memory goes back to the OS (``IdleRelease``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from deepfake_detection.errors import Overloaded
+from deepfake_detection.media.memory import IdleRelease
 
 
 class Reservation:
@@ -38,13 +40,16 @@ class Reservation:
             if self._holders == 0:
                 self._budget.in_flight -= self.pixels
                 self._budget._changed.notify_all()
+                if self._budget.idle is not None:
+                    self._budget.idle.leave()
 
 
 class DecodeBudget:
     """Thread-safe: request threads and job worker threads reserve from the same budget."""
 
-    def __init__(self, pixels: int) -> None:
+    def __init__(self, pixels: int, idle: IdleRelease | None = None) -> None:
         self.pixels = pixels
+        self.idle = idle
         self.in_flight = 0
         self._changed = threading.Condition()
 
@@ -67,6 +72,8 @@ class DecodeBudget:
                         f"flight, the budget is {self.pixels}); retry shortly"
                     )
             self.in_flight += pixels
+            if self.idle is not None:
+                self.idle.enter()
         reservation = Reservation(self, pixels)
         try:
             yield reservation

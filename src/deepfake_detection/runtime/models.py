@@ -24,7 +24,7 @@ from deepfake_detection.errors import InvalidOptions, ModelUnavailable
 from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.image import ImageLimits, decode_image, open_image
 from deepfake_detection.media.kind import read_image_file
-from deepfake_detection.media.memory import release_free_memory
+from deepfake_detection.media.memory import IdleRelease, release_free_memory
 from deepfake_detection.runtime.limits import image_limits, video_limits
 from deepfake_detection.runtime.options import AnalysisOptions, resolve_video_options
 from deepfake_detection.shared.images import RGBImage
@@ -205,5 +205,6 @@ def load_models(
         max_faces=settings.max_faces,
         min_face_size=settings.min_face_size,
     )
-    budget = DecodeBudget(settings.decode_budget_pixels)
+    idle = IdleRelease(settings.memory_release_idle_s) if settings.memory_release_idle_s else None
+    budget = DecodeBudget(settings.decode_budget_pixels, idle)
     return Models(settings=settings, analyzer=analyzer, detectors=detectors, decode_budget=budget)
