@@ -62,7 +62,9 @@ def server_env(folder: Path, **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[LiveServer]:
+def live_server(
+    folder: Path, env: dict[str, str], *options: str, ready_timeout_s: float = 300
+) -> Iterator[LiveServer]:
     """A server started with ``env`` (see ``server_env``); stopped with SIGTERM afterwards."""
     port = free_port()
     log = folder / f"server-{port}.log"
@@ -76,7 +78,7 @@ def live_server(folder: Path, env: dict[str, str], *options: str) -> Iterator[Li
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(url, process, log)
+        wait_until_ready(url, process, log, ready_timeout_s)
         yield LiveServer(url, env, log)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.images import encode, many_faces, one_face
 from api.videos import video_bytes
-from live_server import free_port, wait_until_ready
+from live_server import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,31 +25,13 @@ ANALYSIS_TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shipped model (not the tests' tiny one): the page shows what users see."""
     folder = tmp_path_factory.mktemp("web-server")
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
     env |= {"DFD_DATA_DIR": str(folder / "data"), "DFD_ONNX_THREADS": "1"}
-    log = folder / "server.log"
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, process, log, timeout_s=120)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert "Traceback" not in log.read_text(), log.read_text()
+    with live_server(folder, env, "--no-access-log", ready_timeout_s=120) as live:
+        yield live.url
+    assert "Traceback" not in live.log.read_text(), live.log.read_text()
 
 
 @pytest.fixture(scope="module")
