@@ -5,8 +5,10 @@ access log."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,18 +143,30 @@ def test_one_json_log_line_per_request_without_the_key(server: LiveServer) -> No
     generated = httpx.get(f"{server.url}/healthz").headers["X-Request-ID"]
     assert len(generated) == 32
 
-    lines = [
-        json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")
-    ]
-    access = [line for line in lines if line.get("logger") == "deepfake_detection.access"]
-    mine = next(line for line in access if line.get("request_id") == "trace-42")
+    mine = access_line(server, "trace-42")
     assert mine["method"] == "GET"
     assert mine["route"] == "/v1/jobs/{job_id}"
     assert mine["status"] == 404
     assert mine["key"] == "logged"
     assert mine["duration_ms"] >= 0
-    assert any(line.get("request_id") == generated for line in access)
+    assert access_line(server, generated)["route"] == "/healthz"
     assert key not in server.log.read_text()
+
+
+def access_line(server: LiveServer, request_id: str, timeout_s: float = 10) -> dict[str, Any]:
+    """The server's access log line for ``request_id``. The line is written once the answer has
+    been sent, so the client can read the log before it is there: wait for it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for text in server.log.read_text().splitlines():
+            if text.startswith("{"):
+                line: dict[str, Any] = json.loads(text)
+                access = line.get("logger") == "deepfake_detection.access"
+                if access and line.get("request_id") == request_id:
+                    return line
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no access log line for {request_id} within {timeout_s:g} s")
+        time.sleep(0.05)
 
 
 def test_keys_are_stored_hashed(server: LiveServer) -> None:
