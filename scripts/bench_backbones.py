@@ -1,0 +1,80 @@
+"""The latency side of the backbone study (issue 8): milliseconds per face of EfficientNet-Lite0,
+Lite1 and Lite2 at several input sizes, as onnxruntime runs them in the service (2 threads,
+batch 8, p50), against the classifier budget of 8 ms per face.
+
+Timing does not depend on the weights, so the networks are built untrained (no training, no
+weights download): this says which candidates are worth training, not how good they would be.
+The network alone, without the classifier's preprocessing (``bench_classifier.py`` times that).
+
+Run: .venv/bin/python scripts/bench_backbones.py [--sizes 160 192 224] [--runs 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from efficientnet_lite_pytorch import EfficientNet
+
+from deepfake_detection.shared.onnx_session import session_options
+from deepfake_detection.training.export import OPSET
+
+BUDGET_MS = 8.0
+BATCH = 8
+
+
+def export(architecture: str, size: int, path: Path) -> None:
+    network = EfficientNet.from_name(architecture, num_classes=1, image_size=size).eval()
+    example = torch.zeros(1, 3, size, size)
+    torch.onnx.export(
+        network,
+        (example,),
+        str(path),
+        input_names=["input"],
+        dynamic_axes={"input": {0: "batch"}},
+        opset_version=OPSET,
+        dynamo=False,
+    )
+
+
+def ms_per_face(path: Path, size: int, runs: int) -> float:
+    session = ort.InferenceSession(
+        str(path), session_options(2), providers=["CPUExecutionProvider"]
+    )
+    batch = np.random.default_rng(0).standard_normal((BATCH, 3, size, size)).astype(np.float32)
+    for _ in range(10):
+        session.run(None, {"input": batch})
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        session.run(None, {"input": batch})
+        times.append((time.perf_counter() - start) * 1000 / BATCH)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--architectures", nargs="+", default=["lite0", "lite1", "lite2"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[160, 192, 224])
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args()
+    print(f"| network | input | p50 ms/face (2 threads, batch {BATCH}) | within {BUDGET_MS:g} ms |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.architectures:
+            for size in args.sizes:
+                path = Path(folder) / f"{name}-{size}.onnx"
+                export(f"efficientnet-{name}", size, path)
+                ms = ms_per_face(path, size, args.runs)
+                fits = "yes" if ms <= BUDGET_MS else "no"
+                print(f"| EfficientNet-{name.title()} | {size} | {ms:.2f} | {fits} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
