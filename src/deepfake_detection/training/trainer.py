@@ -68,7 +68,11 @@ def statistics_images(config: TrainConfig, data: Prepared) -> torch.Tensor:
 def build_network(config: TrainConfig) -> FakeClassifier:
     torch.manual_seed(config.batch_seed)
     return FakeClassifier(
-        config.input_size, config.dropout, config.first_trainable_block, config.pretrained
+        config.input_size,
+        config.dropout,
+        config.first_trainable_block,
+        config.pretrained,
+        config.architecture,
     )
 
 
