@@ -19,28 +19,19 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-import torch
-from efficientnet_lite_pytorch import EfficientNet
 
 from deepfake_detection.shared.onnx_session import session_options
-from deepfake_detection.training.export import OPSET
+from deepfake_detection.training.export import export_onnx
+from deepfake_detection.training.network import WEIGHTS, ExportedClassifier, FakeClassifier
 
 BUDGET_MS = 8.0
 BATCH = 8
 
 
 def export(architecture: str, size: int, path: Path) -> None:
-    network = EfficientNet.from_name(architecture, num_classes=1, image_size=size).eval()
-    example = torch.zeros(1, 3, size, size)
-    torch.onnx.export(
-        network,
-        (example,),
-        str(path),
-        input_names=["input"],
-        dynamic_axes={"input": {0: "batch"}},
-        opset_version=OPSET,
-        dynamo=False,
-    )
+    """The network as ``dfd export`` ships it (calibration of no effect), untrained."""
+    network = FakeClassifier(size, 0.0, 0, pretrained=False, architecture=architecture)
+    export_onnx(ExportedClassifier(network, scale=1.0, bias=0.0), size, path)
 
 
 def ms_per_face(path: Path, size: int, runs: int) -> float:
@@ -60,7 +51,7 @@ def ms_per_face(path: Path, size: int, runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--architectures", nargs="+", default=["lite0", "lite1", "lite2"])
+    parser.add_argument("--architectures", nargs="+", default=list(WEIGHTS))
     parser.add_argument("--sizes", nargs="+", type=int, default=[160, 192, 224])
     parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args()
@@ -70,10 +61,10 @@ def main() -> None:
         for name in args.architectures:
             for size in args.sizes:
                 path = Path(folder) / f"{name}-{size}.onnx"
-                export(f"efficientnet-{name}", size, path)
+                export(name, size, path)
                 ms = ms_per_face(path, size, args.runs)
                 fits = "yes" if ms <= BUDGET_MS else "no"
-                print(f"| EfficientNet-{name.title()} | {size} | {ms:.2f} | {fits} |", flush=True)
+                print(f"| {name} | {size} | {ms:.2f} | {fits} |", flush=True)
 
 
 if __name__ == "__main__":

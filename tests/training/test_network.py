@@ -1,11 +1,9 @@
-import importlib
-
 import pydantic
 import pytest
 import torch
 
 from deepfake_detection.training.config import TrainConfig
-from deepfake_detection.training.network import WEIGHTS, FakeClassifier
+from deepfake_detection.training.network import FakeClassifier, imagenet_weights
 
 
 @pytest.mark.parametrize("architecture", ["efficientnet-lite1", "efficientnet-lite2"])
@@ -13,9 +11,7 @@ def test_a_larger_backbone_starts_from_its_own_imagenet_weights(architecture: st
     network = FakeClassifier(
         64, dropout=0.0, first_trainable_block=5, pretrained=True, architecture=architecture
     ).eval()
-    package, model_file = WEIGHTS[architecture]
-    path = getattr(importlib.import_module(package), model_file).get_model_file_path()
-    imagenet = torch.load(path, map_location="cpu", weights_only=True)
+    imagenet = torch.load(imagenet_weights(architecture), map_location="cpu", weights_only=True)
     for name, value in network.backbone.state_dict().items():
         if not name.startswith("_fc."):
             assert torch.equal(value, imagenet[name]), name

@@ -4,6 +4,7 @@ Lite2) with a one-logit head for "fake"."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import torch
 from efficientnet_lite_pytorch import EfficientNet
@@ -20,6 +21,12 @@ WEIGHTS = {
 MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
 STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
 NUM_BLOCKS = 16
+
+
+def imagenet_weights(architecture: str) -> Path:
+    """The file of ``architecture``'s ImageNet weights, from its package."""
+    package, model_file = WEIGHTS[architecture]
+    return Path(getattr(importlib.import_module(package), model_file).get_model_file_path())
 
 
 class FakeClassifier(nn.Module):
@@ -44,9 +51,9 @@ class FakeClassifier(nn.Module):
             architecture, num_classes=1, image_size=input_size, dropout_rate=dropout
         )
         if pretrained:
-            package, model_file = WEIGHTS[architecture]
-            path = getattr(importlib.import_module(package), model_file).get_model_file_path()
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            state = torch.load(
+                imagenet_weights(architecture), map_location="cpu", weights_only=True
+            )
             state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
             missing, unexpected = self.backbone.load_state_dict(state, strict=False)
             if set(missing) != {"_fc.weight", "_fc.bias"} or unexpected:
