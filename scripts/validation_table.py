@@ -1,6 +1,6 @@
 """The candidates' validation table: each served ONNX model (and its flip-averaged variant) scored on
-the same validation split, clean, H.264 CRF 40, half size + CRF 40, half size + JPEG 35 and
-self-blended, with calibration error and milliseconds per face.
+the same validation split, clean, H.264 CRF 40, half size + CRF 40, half size + JPEG 35,
+self-blended and H.265 CRF 40, with calibration error and milliseconds per face.
 
 Run: .venv/bin/python scripts/validation_table.py --config configs/effnetlite0-160-v2.json \
         --model src/deepfake_detection/models/dfd-effnetlite0.json [--model other.json] [--flip]

@@ -69,7 +69,14 @@ def test_export_writes_an_onnx_model_that_matches_torch(
     assert card.quality.min_sharpness > 0
     table = card.metrics["validation_table_roc_auc"]
     assert isinstance(table, dict)
-    assert set(table) == {"clean", "h264_crf40", "half_h264_crf40", "half_jpeg35", "self_blend"}
+    assert set(table) == {
+        "clean",
+        "h264_crf40",
+        "half_h264_crf40",
+        "half_jpeg35",
+        "self_blend",
+        "h265_crf40",
+    }
     assert set(card.metrics["expected_calibration_error"]) == {"clean", "half_h264_crf40"}  # type: ignore[arg-type]
     assert card.training is not None
     assert card.training.steps >= 4

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from skimage import data
 
 from deepfake_detection.training.validation_table import (
     CLEAN,
+    H265_CRF40,
     HALF_H264_CRF40,
     SELF_BLEND,
     build_conditions,
     expected_calibration_error,
+    rule_mean,
     score,
     to_markdown,
 )
@@ -27,7 +30,14 @@ def test_the_conditions_share_labels_and_frame_like_the_model() -> None:
     pixels = _pixels(6)
     labels = np.array([0, 1, 0, 1, 0, 1])
     conditions = build_conditions(pixels, list(range(6)), labels, 64, 0.94, seed=0)
-    assert set(conditions) == {CLEAN, "h264_crf40", HALF_H264_CRF40, "half_jpeg35", SELF_BLEND}
+    assert set(conditions) == {
+        CLEAN,
+        "h264_crf40",
+        HALF_H264_CRF40,
+        "half_jpeg35",
+        SELF_BLEND,
+        H265_CRF40,
+    }
     for key in (CLEAN, HALF_H264_CRF40):
         np.testing.assert_array_equal(conditions[key].labels, labels)
         assert conditions[key].images[0].shape == (64, 64, 3)
@@ -35,6 +45,10 @@ def test_the_conditions_share_labels_and_frame_like_the_model() -> None:
     assert conditions[SELF_BLEND].labels.tolist() == [0, 0, 0, 1, 1, 1]
     clean, degraded = conditions[CLEAN].images[0], conditions[HALF_H264_CRF40].images[0]
     assert np.abs(clean.astype(np.int16) - degraded).mean() > 1.0
+    # H.265 is a different codec, not H.264 again.
+    h264, h265 = conditions["h264_crf40"].images[0], conditions[H265_CRF40].images[0]
+    assert np.abs(clean.astype(np.int16) - h265).mean() > 0.5
+    assert np.abs(h264.astype(np.int16) - h265).mean() > 0.5
     again = build_conditions(pixels, list(range(6)), labels, 64, 0.94, seed=0)
     np.testing.assert_array_equal(again[SELF_BLEND].images[4], conditions[SELF_BLEND].images[4])
 
@@ -62,3 +76,5 @@ def test_a_row_scores_every_condition() -> None:
     assert all(0.0 <= auc <= 1.0 for auc in row.roc_auc.values())
     assert len(probabilities[SELF_BLEND]) == 6
     assert "| mean brightness |" in to_markdown([row])
+    shifted = [row.roc_auc[k] for k in ("h264_crf40", HALF_H264_CRF40, "half_jpeg35", SELF_BLEND)]
+    assert rule_mean(row.roc_auc) == pytest.approx(sum(shifted) / 4)
