@@ -85,6 +85,28 @@ def test_small_faces_and_h264_keep_the_input_size_and_degrade() -> None:
     assert "h264" in heavy.enabled()
 
 
+def test_h265_is_drawn_when_h264_is_not_and_leaves_other_configs_alone() -> None:
+    crop = _crop()
+    bare = AugmentConfig(
+        blend_fraction=0, crop_side=(1.0, 1.0), crop_shift=0, hflip=0, color=0, downscale=0,
+        blur=0, noise=0, jpeg=0,
+    )  # fmt: skip
+    clean = augment(crop, 160, bare, np.random.default_rng(0))
+    hevc = bare.model_copy(update={"h265": 1.0, "h265_crf": (45, 45)})
+    degraded = augment(crop, 160, hevc, np.random.default_rng(0))
+    error = np.abs(degraded.astype(np.int16) - clean.astype(np.int16)).mean()
+    assert 1.0 < error < 40.0
+    assert "h265" in hevc.enabled()
+    assert "h265" not in bare.enabled()
+    # Both on and H.264 always drawn: the crop is H.264's alone, not H.264 and then H.265.
+    both = hevc.model_copy(update={"h264": 1.0, "h264_crf": (45, 45)})
+    only_h264 = both.model_copy(update={"h265": 0.0})
+    np.testing.assert_array_equal(
+        augment(crop, 160, both, np.random.default_rng(3)),
+        augment(crop, 160, only_h264, np.random.default_rng(3)),
+    )
+
+
 def test_partial_masks_cover_part_of_the_face() -> None:
     full = [face_mask(160, np.random.default_rng(s)).sum() for s in range(20)]
     partial = [partial_mask(160, np.random.default_rng(s)) for s in range(20)]

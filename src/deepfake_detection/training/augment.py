@@ -5,7 +5,7 @@ the service (down-and-up scaling or a small face, blur, noise, H.264 or JPEG), s
 artefacts come last. A small face is blurred and compressed at its small size, then scaled back up,
 as the service's crop of a face in a wide, compressed shot is.
 
-The newer augmentations (small face, H.264) draw their random numbers only when switched on, so a
+The newer augmentations (small face, H.264, H.265) draw their random numbers only when switched on, so a
 config without them makes exactly the batches it made before they existed.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from deepfake_detection.training.config import AugmentConfig
-from deepfake_detection.training.video_codec import h264_frame
+from deepfake_detection.training.video_codec import h264_frame, h265_frame
 
 Image = npt.NDArray[np.uint8]
 
@@ -109,6 +109,10 @@ def h264(image: Image, crf_range: tuple[int, int], rng: np.random.Generator) -> 
     return h264_frame(image, int(rng.integers(crf_range[0], crf_range[1] + 1)))
 
 
+def h265(image: Image, crf_range: tuple[int, int], rng: np.random.Generator) -> Image:
+    return h265_frame(image, int(rng.integers(crf_range[0], crf_range[1] + 1)))
+
+
 def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
     """The full training augmentation of one crop."""
     out = jitter_crop(image, out_size, cfg, rng)
@@ -128,6 +132,8 @@ def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Gene
         out = gaussian_noise(out, rng)
     if cfg.h264 > 0 and rng.random() < cfg.h264:
         out = h264(out, cfg.h264_crf, rng)
+    elif cfg.h265 > 0 and rng.random() < cfg.h265:
+        out = h265(out, cfg.h265_crf, rng)
     elif rng.random() < cfg.jpeg:
         out = jpeg(out, cfg.jpeg_quality, rng)
     if small:

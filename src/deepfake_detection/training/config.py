@@ -35,6 +35,9 @@ class AugmentConfig(BaseModel):
     # CRF 40); drawn before JPEG, and JPEG is then skipped: one lossy codec per draw.
     h264: float = Field(0.0, ge=0.0, le=1.0)
     h264_crf: tuple[int, int] = (28, 45)
+    # The same through H.265 (HEVC), drawn when H.264 was not; JPEG is skipped after either.
+    h265: float = Field(0.0, ge=0.0, le=1.0)
+    h265_crf: tuple[int, int] = (28, 45)
     # Share of self-blends whose mask is part of the face (mouth and jaw, eyes, or only a ring at the
     # boundary) rather than the whole inner face: the traces of expression re-enactment.
     blend_partial: float = Field(0.0, ge=0.0, le=1.0)
@@ -50,6 +53,7 @@ class AugmentConfig(BaseModel):
             "blur",
             "noise",
             "h264",
+            "h265",
             "jpeg",
         ]
         on = [name for name in names if getattr(self, name) > 0]
