@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
+from deepfake_detection.evaluation.timing import ms_per_item
 from deepfake_detection.shared.onnx_session import session_options
 from deepfake_detection.training.export import export_onnx
 from deepfake_detection.training.network import WEIGHTS, ExportedClassifier, FakeClassifier
@@ -39,13 +39,7 @@ def ms_per_face(path: Path, size: int, runs: int) -> float:
         str(path), session_options(2), providers=["CPUExecutionProvider"]
     )
     batch = np.random.default_rng(0).standard_normal((BATCH, 3, size, size)).astype(np.float32)
-    for _ in range(10):
-        session.run(None, {"input": batch})
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        session.run(None, {"input": batch})
-        times.append((time.perf_counter() - start) * 1000 / BATCH)
+    times = ms_per_item(lambda: session.run(None, {"input": batch}), runs, items=BATCH)
     return statistics.median(times)
 
 

@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
+from deepfake_detection.evaluation.timing import ms_per_item
 
 
 def bench(card: Path, threads: int, batch: int, runs: int) -> list[float]:
     classifier = OnnxClassifier(card, threads=threads)
     size = classifier.card.input_size
     crops = np.random.default_rng(0).integers(0, 256, (batch, size, size, 3), dtype=np.uint8)
-    for _ in range(10):
-        classifier.predict(crops)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        classifier.predict(crops)
-        times.append((time.perf_counter() - start) * 1000 / batch)
-    return times
+    return ms_per_item(lambda: classifier.predict(crops), runs, items=batch)
 
 
 def main() -> None:

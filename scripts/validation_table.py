@@ -17,6 +17,7 @@ import numpy as np
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
+from deepfake_detection.evaluation.timing import ms_per_item
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.trainer import prepare_data
 from deepfake_detection.training.validation_table import (
@@ -25,7 +26,6 @@ from deepfake_detection.training.validation_table import (
     Probabilities,
     TableRow,
     build_conditions,
-    median_ms_per_face,
     score,
     to_markdown,
 )
@@ -70,7 +70,7 @@ def main() -> None:
         for flip in [False, True] if args.flip else [False]:
             variant = f"{name} + flip" if flip else name
             predict = predictor(classifier, flip)
-            ms = median_ms_per_face(lambda p=predict, face=one: p(face))
+            ms = float(np.median(ms_per_item(lambda p=predict, face=one: p(face), runs=200)))
             row, probabilities = score(variant, predict, conditions, classifier.card.threshold, ms)
             table.append(row)
             print(json.dumps(asdict(row)), flush=True)

@@ -11,7 +11,6 @@ with a fixed seed, so every candidate is scored on the same pixels.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -147,18 +146,6 @@ def score(
         ms_per_face=ms_per_face,
     )
     return row, probabilities
-
-
-def median_ms_per_face(predict_one: Callable[[], object], runs: int = 200) -> float:
-    """p50 wall time of ``predict_one`` (one face, batch 1), after a warm-up."""
-    for _ in range(10):
-        predict_one()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        predict_one()
-        times.append(time.perf_counter() - started)
-    return float(np.median(times) * 1000)
 
 
 def rule_mean(roc_auc: dict[str, float]) -> float:
