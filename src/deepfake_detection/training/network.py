@@ -20,7 +20,6 @@ WEIGHTS = {
 # EfficientNet-Lite was trained on inputs scaled as (x - 127) / 128 (the TF Lite reference).
 MEAN = (127.0 / 255, 127.0 / 255, 127.0 / 255)
 STD = (128.0 / 255, 128.0 / 255, 128.0 / 255)
-NUM_BLOCKS = 16
 
 
 def imagenet_weights(architecture: str) -> Path:
