@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from deepfake_detection.training.config import AugmentConfig
-from deepfake_detection.training.video_codec import h264_frame, h265_frame
+from deepfake_detection.training.edits import random_edit
+from deepfake_detection.training.video_codec import draw_encoding, encode, h264_frame, h265_frame
 
 Image = npt.NDArray[np.uint8]
 
@@ -113,8 +114,43 @@ def h265(image: Image, crf_range: tuple[int, int], rng: np.random.Generator) -> 
     return h265_frame(image, int(rng.integers(crf_range[0], crf_range[1] + 1)))
 
 
+def degrade(image: Image, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
+    """Model 3's photometric and codec chain on a whole crop, at its own size: colour, an everyday
+    edit, a small face or a down-up scaling, noise, then a random encoder (sometimes twice) or
+    JPEG. Every draw is made whatever the image is, so two images given generators in the same
+    state get the same degradation."""
+    size = image.shape[0]
+    out = image
+    if rng.random() < cfg.color:
+        out = color_shift(out, rng)
+    if rng.random() < cfg.edit:
+        out = random_edit(out, rng)
+        if rng.random() < cfg.second_edit:
+            out = random_edit(out, rng)
+    small = rng.random() < cfg.small_face
+    if small:
+        out = shrink(out, cfg.small_face_px, rng)
+    elif rng.random() < cfg.downscale:
+        out = down_up(out, cfg.downscale_range, rng)
+    if rng.random() < cfg.noise:
+        out = gaussian_noise(out, rng)
+    if rng.random() < cfg.codec:
+        out = encode(out, draw_encoding(rng, cfg.codec_crf, cfg.codec_h265_share))
+        if rng.random() < cfg.reencode:
+            out = encode(out, draw_encoding(rng, cfg.codec_crf, cfg.codec_h265_share))
+    elif rng.random() < cfg.jpeg:
+        out = jpeg(out, cfg.jpeg_quality, rng)
+    if small:
+        out = enlarge(out, size, rng)
+    return out
+
+
 def augment(image: Image, out_size: int, cfg: AugmentConfig, rng: np.random.Generator) -> Image:
     """The full training augmentation of one crop."""
+    if cfg.order == "degrade_first":
+        out = image[:, ::-1] if rng.random() < cfg.hflip else image
+        out = degrade(np.ascontiguousarray(out), cfg, rng)
+        return jitter_crop(out, out_size, cfg, rng)
     out = jitter_crop(image, out_size, cfg, rng)
     if rng.random() < cfg.hflip:
         out = np.ascontiguousarray(out[:, ::-1])

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 import torch
 
-from deepfake_detection.training.augment import augment, center_crop
+from deepfake_detection.analysis.quality import sharpness
+from deepfake_detection.training.augment import Image, augment, center_crop
 from deepfake_detection.training.blend import self_blend
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import FAKE, REAL, CropRecord
@@ -26,6 +27,84 @@ def to_tensor(
     return torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def _rows(records: tuple[CropRecord, ...], rows: list[int], label: int) -> npt.NDArray[np.int64]:
+    return np.array([i for i in rows if records[i].label == label], dtype=np.int64)
+
+
+def group_pairs(records: tuple[CropRecord, ...], rows: list[int]) -> npt.NDArray[np.int64]:
+    """(N, 2) rows of (REAL crop, FAKE crop) of the same source group, every such combination."""
+    reals: dict[str, list[int]] = {}
+    for i in rows:
+        if records[i].label == REAL:
+            reals.setdefault(records[i].group, []).append(i)
+    pairs = [
+        (real, i)
+        for i in rows
+        if records[i].label == FAKE
+        for real in reals.get(records[i].group, [])
+    ]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+_SIGMAS = (0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7, 2.2)
+
+
+def match_sharpness(real: Image, fake: Image) -> Image:
+    """``real`` blurred just enough to be no sharper than ``fake`` (unchanged if it is not): a
+    fake smoother than its real source must not be told apart by that."""
+    target = sharpness(fake)
+    if sharpness(real) <= target:
+        return real
+    for sigma in _SIGMAS:
+        blurred = np.asarray(cv2.GaussianBlur(real, (0, 0), sigmaX=sigma), dtype=np.uint8)
+        if sharpness(blurred) <= target:
+            return blurred
+    return blurred
+
+
+@dataclass(frozen=True)
+class Portraits:
+    """The training part of the real portraits and composites (``ciplab-faces``)."""
+
+    pixels: npt.NDArray[np.uint8]
+    reals: npt.NDArray[np.int64]
+    fakes: npt.NDArray[np.int64]
+
+    @classmethod
+    def create(
+        cls, pixels: npt.NDArray[np.uint8], records: tuple[CropRecord, ...], rows: list[int]
+    ) -> Portraits:
+        return cls(pixels, _rows(records, rows, REAL), _rows(records, rows, FAKE))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Portraits, (_mapped(self.pixels), self.reals, self.fakes))
+
+
+class _Mapped:
+    """A memory-mapped cache as its file name, reopened in the process that unpickles it."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_open_cache, (self.filename,))
+
+
+def _open_cache(filename: str) -> npt.NDArray[np.uint8]:
+    return np.asarray(np.load(filename, mmap_mode="r"), dtype=np.uint8)
+
+
+def _mapped(pixels: npt.NDArray[np.uint8]) -> object:
+    # Worker processes are spawned (a fork of a process whose OpenMP pool has run can hang):
+    # they reopen the memory-mapped cache rather than receive a copy of it.
+    if isinstance(pixels, np.memmap) and pixels.filename is not None:
+        return _Mapped(str(pixels.filename))
+    return pixels
+
+
 @dataclass(frozen=True)
 class BatchSampler:
     """Deterministic batches: batch ``step`` depends only on the seed and the step number, so a run
@@ -35,6 +114,9 @@ class BatchSampler:
     reals: npt.NDArray[np.int64]
     fakes: npt.NDArray[np.int64]
     config: TrainConfig
+    # (REAL row, FAKE row) of the same group, for paired batches.
+    pairs: npt.NDArray[np.int64] = field(default_factory=lambda: _NO_ROWS)
+    portraits: Portraits | None = None
 
     @classmethod
     def create(
@@ -43,23 +125,25 @@ class BatchSampler:
         records: tuple[CropRecord, ...],
         train_rows: list[int],
         config: TrainConfig,
+        portraits: Portraits | None = None,
     ) -> BatchSampler:
-        reals = np.array([i for i in train_rows if records[i].label == REAL], dtype=np.int64)
-        fakes = np.array([i for i in train_rows if records[i].label == FAKE], dtype=np.int64)
-        return cls(pixels, reals, fakes, config)
+        reals, fakes = _rows(records, train_rows, REAL), _rows(records, train_rows, FAKE)
+        if not config.paired:
+            return cls(pixels, reals, fakes, config)
+        return cls(pixels, reals, fakes, config, group_pairs(records, train_rows), portraits)
 
     def __reduce__(self) -> tuple[object, ...]:
-        # Worker processes are spawned (a fork of a process whose OpenMP pool has run can hang):
-        # they reopen the memory-mapped cache rather than receive a copy of it.
-        if isinstance(self.pixels, np.memmap) and self.pixels.filename is not None:
-            return (_reopen, (self.pixels.filename, self.reals, self.fakes, self.config))
-        return (BatchSampler, (self.pixels, self.reals, self.fakes, self.config))
+        fields = (self.reals, self.fakes, self.config, self.pairs, self.portraits)
+        return (BatchSampler, (_mapped(self.pixels), *fields))
 
     def batch(
         self, step: int, mean: tuple[float, ...], std: tuple[float, ...]
     ) -> tuple[torch.Tensor, torch.Tensor]:
         cfg = self.config
         rng = np.random.default_rng([cfg.batch_seed, step])
+        if cfg.paired:
+            images, labels = self._paired(rng)
+            return to_tensor(images, mean, std), torch.tensor(labels, dtype=torch.float32)
         images, labels = [], []
         for _ in range(cfg.batch_size):
             draw = rng.random()
@@ -78,14 +162,37 @@ class BatchSampler:
             labels.append(label)
         return to_tensor(images, mean, std), torch.tensor(labels, dtype=torch.float32)
 
+    def _pair(self, rng: np.random.Generator) -> tuple[Image, Image]:
+        """A REAL image and a fake made from it or from its source video, not yet augmented."""
+        cfg = self.config
+        portraits = self.portraits
+        if portraits is not None and rng.random() < cfg.portrait_share:
+            real = np.array(portraits.pixels[rng.choice(portraits.reals)])
+            if rng.random() < cfg.augment.blend_fraction:
+                return real, self_blend(real, rng, cfg.augment.blend_partial)
+            return real, np.array(portraits.pixels[rng.choice(portraits.fakes)])
+        real_row, fake_row = self.pairs[int(rng.integers(len(self.pairs)))]
+        real = np.array(self.pixels[real_row])
+        if rng.random() < cfg.augment.blend_fraction:
+            return real, self_blend(real, rng, cfg.augment.blend_partial)
+        return real, np.array(self.pixels[fake_row])
 
-def _reopen(
-    filename: str,
-    reals: npt.NDArray[np.int64],
-    fakes: npt.NDArray[np.int64],
-    config: TrainConfig,
-) -> BatchSampler:
-    return BatchSampler(np.load(filename, mmap_mode="r"), reals, fakes, config)
+    def _paired(self, rng: np.random.Generator) -> tuple[list[Image], list[int]]:
+        """Half the batch REAL, half fake, in pairs that share one augmentation draw."""
+        cfg = self.config
+        images: list[Image] = []
+        labels: list[int] = []
+        for _ in range(cfg.batch_size // 2):
+            real, fake = self._pair(rng)
+            if rng.random() < cfg.match_sharpness:
+                real = match_sharpness(real, fake)
+            seed = int(rng.integers(2**63))
+            for image, label in ((real, REAL), (fake, FAKE)):
+                images.append(
+                    augment(image, cfg.input_size, cfg.augment, np.random.default_rng(seed))
+                )
+                labels.append(label)
+        return images, labels
 
 
 class StepBatches(torch.utils.data.Dataset[tuple[torch.Tensor, torch.Tensor]]):

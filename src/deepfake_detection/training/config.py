@@ -41,6 +41,21 @@ class AugmentConfig(BaseModel):
     # Share of self-blends whose mask is part of the face (mouth and jaw, eyes, or only a ring at the
     # boundary) rather than the whole inner face: the traces of expression re-enactment.
     blend_partial: float = Field(0.0, ge=0.0, le=1.0)
+    # Model 3's recipe. An everyday edit (``edits.TRAINING_EDITS``: blur, greyscale, brightness,
+    # contrast, gamma, sharpening, smoothing), and with ``second_edit`` another on top.
+    edit: float = Field(0.0, ge=0.0, le=1.0)
+    second_edit: float = Field(0.0, ge=0.0, le=1.0)
+    # A random encoder (``video_codec.draw_encoding``: H.264 or H.265, preset, tune, CRF in
+    # ``codec_crf``, intra or a later frame of a short clip), with ``reencode`` a second one after
+    # it; replaces the fixed ``h264``/``h265`` draws, and JPEG is skipped after it.
+    codec: float = Field(0.0, ge=0.0, le=1.0)
+    codec_crf: tuple[int, int] = (18, 45)
+    codec_h265_share: float = Field(0.35, ge=0.0, le=1.0)
+    reencode: float = Field(0.0, ge=0.0, le=1.0)
+    # "crop_first": jitter-crop to the input size, then degrade (models up to 2.x). "degrade_first":
+    # degrade the whole cached crop (the face with its margin, as a codec sees it in a frame), then
+    # crop, as the validation table's conditions are made.
+    order: Literal["crop_first", "degrade_first"] = "crop_first"
 
     def enabled(self) -> list[str]:
         names = [
@@ -55,6 +70,10 @@ class AugmentConfig(BaseModel):
             "h264",
             "h265",
             "jpeg",
+            "edit",
+            "second_edit",
+            "codec",
+            "reencode",
         ]
         on = [name for name in names if getattr(self, name) > 0]
         jitter = self.crop_side[0] != self.crop_side[1] or self.crop_shift > 0
@@ -108,6 +127,18 @@ class TrainConfig(BaseModel):
     # only when the network is faster than the augmentation, as on a GPU.
     loader_workers: int = Field(0, ge=0, le=64)
     limit_items: int | None = Field(None, ge=10)
+    # Pairs: each batch is half REAL crops and half fakes, each fake drawn with a REAL crop of its
+    # own source group (a DFDC fake of that video, or a self-blend of that crop) and both given
+    # the same augmentation, so that nothing but the manipulation separates them.
+    paired: bool = False
+    # Real portraits and composites from outside DFDC (``ciplab-faces``), split by file; in a
+    # paired run, this share of the pairs is a portrait with a composite or a self-blend of it.
+    # In a paired run, the share of pairs whose REAL image is first blurred to the sharpness of its
+    # fake (``batches.match_sharpness``): DFDC's fakes are smoother than their sources.
+    match_sharpness: float = Field(0.0, ge=0.0, le=1.0)
+    portraits_dir: Path | None = None
+    portrait_share: float = Field(0.0, ge=0.0, le=0.5)
+    portrait_validation_fraction: float = Field(0.25, gt=0.0, lt=1.0)
     augment: AugmentConfig = AugmentConfig()
 
     @property

@@ -42,6 +42,18 @@ def read_metadata(data_dir: Path) -> list[CropRecord]:
     return [CropRecord(r["file"], labels[r["label"]], r["group"]) for r in rows]
 
 
+def read_portraits(data_dir: Path) -> list[CropRecord]:
+    """The ``ciplab-faces`` collection: each file its own group (no two files are known to show
+    the same person), so a split by group is a split by file."""
+    path = data_dir / "metadata.csv"
+    if not path.is_file():
+        raise InvalidRequest(f"no metadata.csv in {data_dir}: is this the ciplab-faces folder?")
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    labels = {"REAL": REAL, "FAKE": FAKE}
+    return [CropRecord(r["file"], labels[r["label"]], r["file"]) for r in rows]
+
+
 def _group_rank(group: str, seed: int) -> int:
     digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
     return int.from_bytes(digest[:8], "big")

@@ -18,15 +18,18 @@ from torch import nn
 
 from deepfake_detection.training.batches import (
     BatchSampler,
+    Portraits,
     step_batches,
     to_tensor,
     validation_inputs,
 )
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.dataset import (
+    CropRecord,
     PixelCache,
     build_or_load_cache,
     read_metadata,
+    read_portraits,
     split_by_group,
 )
 from deepfake_detection.training.network import MEAN, STD, FakeClassifier
@@ -37,10 +40,28 @@ BEST = "best.pt"
 
 
 @dataclass(frozen=True)
-class Prepared:
+class CachedSplit:
     cache: PixelCache
     train_rows: list[int]
     validation_rows: list[int]
+
+
+@dataclass(frozen=True)
+class Prepared(CachedSplit):
+    """The DFDC crops and their split; with ``portraits_dir``, the portraits and theirs."""
+
+    portraits: CachedSplit | None = None
+
+
+def _cached_split(
+    records: list[CropRecord], data_dir: Path, fraction: float, config: TrainConfig
+) -> CachedSplit:
+    cache = build_or_load_cache(data_dir, config.cache_dir, config.cache_size, records)
+    split = split_by_group(records, fraction, config.seed)
+    row = cache.index_of()
+    return CachedSplit(
+        cache, [row[r.file] for r in split.train], [row[r.file] for r in split.validation]
+    )
 
 
 def prepare_data(config: TrainConfig) -> Prepared:
@@ -49,12 +70,16 @@ def prepare_data(config: TrainConfig) -> Prepared:
         rng = np.random.default_rng(config.seed)
         keep = sorted(rng.choice(len(records), size=config.limit_items, replace=False).tolist())
         records = [records[i] for i in keep]
-    cache = build_or_load_cache(config.data_dir, config.cache_dir, config.cache_size, records)
-    split = split_by_group(records, config.validation_fraction, config.seed)
-    row = cache.index_of()
-    return Prepared(
-        cache, [row[r.file] for r in split.train], [row[r.file] for r in split.validation]
-    )
+    dfdc = _cached_split(records, config.data_dir, config.validation_fraction, config)
+    portraits = None
+    if config.portraits_dir is not None:
+        portraits = _cached_split(
+            read_portraits(config.portraits_dir),
+            config.portraits_dir,
+            config.portrait_validation_fraction,
+            config,
+        )
+    return Prepared(dfdc.cache, dfdc.train_rows, dfdc.validation_rows, portraits)
 
 
 def statistics_images(config: TrainConfig, data: Prepared) -> torch.Tensor:
@@ -129,8 +154,17 @@ class Trainer:
         torch.set_num_threads(config.threads)
         self.data = prepare_data(config)
         labels = [r.label for r in self.data.cache.records]
+        portraits = self.data.portraits
         self.sampler = BatchSampler.create(
-            self.data.cache.pixels, self.data.cache.records, self.data.train_rows, config
+            self.data.cache.pixels,
+            self.data.cache.records,
+            self.data.train_rows,
+            config,
+            None
+            if portraits is None
+            else Portraits.create(
+                portraits.cache.pixels, portraits.cache.records, portraits.train_rows
+            ),
         )
         rng = np.random.default_rng(config.seed)
         quick = rng.permutation(self.data.validation_rows)[: config.quick_validation_items]
