@@ -22,7 +22,8 @@ from sklearn.metrics import roc_auc_score
 from deepfake_detection.training.augment import center_crop, jpeg
 from deepfake_detection.training.blend import self_blend
 from deepfake_detection.training.dataset import REAL
-from deepfake_detection.training.video_codec import h264_frame, h265_frame
+from deepfake_detection.training.edits import HELD_OUT_EDITS, VALIDATION_EDITS
+from deepfake_detection.training.video_codec import Encoding, encode, h264_frame, h265_frame
 
 Image = npt.NDArray[np.uint8]
 Labels = npt.NDArray[np.int64]
@@ -92,6 +93,72 @@ def build_conditions(
         # Last and without random numbers: the other conditions' pixels are those they were.
         H265_CRF40: Condition(labels, [framed(h265_frame(i, 40)) for i in originals]),
     }
+
+
+# Model 3's columns. Compression by encoders that training never draws (both at about the PSNR of
+# the H.264 CRF 40 column, 33.4 dB on DFDC crops), each the last frame of a 3-frame clip; the
+# shipping rule from 3.0 on uses their mean.
+MPEG4_Q24 = "mpeg4_q24"
+VP9_CRF61 = "vp9_crf61"
+HELD_OUT_ENCODERS = (MPEG4_Q24, VP9_CRF61)
+# FaceForensics++ c40's encoding: ffmpeg's libx264 defaults (preset medium, no tune) at CRF 40, a
+# later frame of a clip; inside model 3's training ranges, so informative only.
+X264_DEFAULTS_CRF40 = "x264_defaults_crf40"
+EDIT_PREFIX = "edit:"
+HELD_OUT_EDIT_PREFIX = "held_out_edit:"
+# The real portraits and composites held out of training (ciplab-faces, split by file).
+PORTRAITS = "portraits"
+
+
+def edit_columns() -> list[str]:
+    return [EDIT_PREFIX + name for name in VALIDATION_EDITS] + [
+        HELD_OUT_EDIT_PREFIX + name for name in HELD_OUT_EDITS
+    ]
+
+
+def build_model3_conditions(
+    pixels: npt.NDArray[np.uint8],
+    rows: list[int],
+    labels: Labels,
+    input_size: int,
+    crop_side: float,
+    portraits: tuple[npt.NDArray[np.uint8], list[int], Labels] | None = None,
+) -> dict[str, Condition]:
+    """The columns added for model 3: held-out encoders, libx264's defaults, each everyday edit
+    (those training draws and those it never draws), and the held-out portraits. Deterministic:
+    no random numbers."""
+
+    def framed(image: Image) -> Image:
+        return center_crop(image, input_size, crop_side)
+
+    originals = [np.array(pixels[i]) for i in rows]
+
+    def column(transform: Callable[[Image], Image]) -> Condition:
+        return Condition(labels, [framed(transform(image)) for image in originals])
+
+    conditions = {
+        MPEG4_Q24: column(lambda i: encode(i, Encoding("mpeg4", 24, None, None, 3))),
+        VP9_CRF61: column(lambda i: encode(i, Encoding("vp9", 61, None, None, 3))),
+        X264_DEFAULTS_CRF40: column(lambda i: encode(i, Encoding("h264", 40, None, None, 3))),
+    }
+    for name, edit in VALIDATION_EDITS.items():
+        conditions[EDIT_PREFIX + name] = column(edit)
+    for name, edit in HELD_OUT_EDITS.items():
+        conditions[HELD_OUT_EDIT_PREFIX + name] = column(edit)
+    if portraits is not None:
+        portrait_pixels, portrait_rows, portrait_labels = portraits
+        conditions[PORTRAITS] = Condition(
+            portrait_labels, [framed(np.array(portrait_pixels[i])) for i in portrait_rows]
+        )
+    return conditions
+
+
+def reals_called_fake(
+    condition: Condition, probabilities: Probabilities, threshold: float
+) -> float:
+    """Share of the REAL items whose probability is at or above ``threshold``."""
+    reals = condition.labels == REAL
+    return float((probabilities[reals] >= threshold).mean())
 
 
 def expected_calibration_error(
