@@ -13,14 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from deepfake_detection.analysis.quality import crop_sharpness
+from deepfake_detection.analysis.quality import blockiness, colourfulness, sharpness
 from deepfake_detection.analysis.results import ImageAnalysis, SkippedFace, Timings
 from deepfake_detection.analysis.verdict import DecisionRule
 from deepfake_detection.classifiers.base import Classifier
 from deepfake_detection.crop.face_crop import crop_faces
 from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.detectors.base import FaceDetector
-from deepfake_detection.shared.faces import DetectedFace, ScoredFace
+from deepfake_detection.shared.faces import Box, DetectedFace, ScoredFace
 from deepfake_detection.shared.images import RGBImage
 
 
@@ -41,16 +41,29 @@ def select_faces(
     return kept, skipped
 
 
+def face_blockiness(image: RGBImage, box: Box) -> float:
+    """The blockiness of the face's box in the decoded image (the codec's grid is the image's)."""
+    height, width = image.shape[:2]
+    x1, y1 = max(0, int(box.x1)), max(0, int(box.y1))
+    x2, y2 = min(width, int(np.ceil(box.x2))), min(height, int(np.ceil(box.y2)))
+    if x2 - x1 < 2 or y2 - y1 < 2:
+        return 1.0
+    return blockiness(image[y1:y2, x1:x2], (x1, y1))
+
+
 def score_faces(
     faces: Sequence[DetectedFace],
     probabilities: npt.NDArray[np.float32],
-    sharpness: Sequence[float],
+    crops: npt.NDArray[np.uint8],
     rule: DecisionRule,
+    image: RGBImage | None = None,
 ) -> tuple[ScoredFace, ...]:
-    """Faces with their fake probability and the label ``rule`` gives them."""
+    """Faces with their fake probability, their input quality and the label ``rule`` gives
+    them; with ``image``, also the blockiness of each face's region."""
     scored = []
-    for face, p, sharp in zip(faces, probabilities, sharpness, strict=True):
+    for face, p, crop in zip(faces, probabilities, crops, strict=True):
         face_px = min(face.box.width, face.box.height)
+        sharp = sharpness(crop)
         label, reason = rule.judge(float(p), face_px, sharp)
         scored.append(
             ScoredFace(
@@ -61,6 +74,8 @@ def score_faces(
                 label=label,
                 reason=reason,
                 sharpness=sharp,
+                blockiness=None if image is None else face_blockiness(image, face.box),
+                colourfulness=colourfulness(crop),
             )
         )
     return tuple(scored)
@@ -116,7 +131,7 @@ class ImageAnalyzer:
             model_name=card.name,
             model_version=card.version,
             rule=rule,
-            faces=score_faces(kept, probabilities, crop_sharpness(crops), rule),
+            faces=score_faces(kept, probabilities, crops, rule, image),
             skipped=tuple(skipped),
             timings=Timings(
                 detect_ms=(detected - start) * 1000,

@@ -32,6 +32,21 @@ class ExplanationOut(BaseModel):
     grid: int = Field(description="cells per side of the occlusion lattice")
 
 
+class QualityOut(BaseModel):
+    face_px: float = Field(description="the face box's shorter side, in pixels of the image")
+    sharpness: float | None = Field(
+        description="variance of the Laplacian of the face crop (low: blurred or compressed); "
+        "below the model card's quality.min_sharpness a face is uncertain, low_quality"
+    )
+    blockiness: float | None = Field(
+        description="strength of the 8 px compression block grid in the face's region: about 1 "
+        "for none, 1.5 and more where JPEG or video blocks show"
+    )
+    colourfulness: float | None = Field(
+        description="0 for a greyscale face, about 15-40 for natural colour"
+    )
+
+
 class FaceOut(BaseModel):
     box: BoxOut = Field(description="in pixels of the original image (after EXIF orientation)")
     landmarks: list[tuple[float, float]] | None = Field(
@@ -46,6 +61,11 @@ class FaceOut(BaseModel):
     )
     sharpness: float | None = Field(
         description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
+    quality: QualityOut | None = Field(
+        None,
+        description="the face's input quality, what a low_quality reason refers to",
+        exclude_if=lambda value: value is None,
     )
     explanation: ExplanationOut | None = Field(
         None, description="with explain=true only", exclude_if=lambda value: value is None
@@ -136,6 +156,12 @@ def _face(face: ScoredFace, explanation: Explanation | None = None) -> FaceOut:
         label=face.label,
         reason=face.reason,
         sharpness=None if face.sharpness is None else hundredths(face.sharpness),
+        quality=QualityOut(
+            face_px=hundredths(min(face.box.width, face.box.height)),
+            sharpness=None if face.sharpness is None else hundredths(face.sharpness),
+            blockiness=None if face.blockiness is None else hundredths(face.blockiness),
+            colourfulness=None if face.colourfulness is None else hundredths(face.colourfulness),
+        ),
         explanation=None if explanation is None else explanation_out(explanation),
     )
 

@@ -71,6 +71,10 @@ class ScoredFace:
     reason: Reason | None = None
     # Variance of the Laplacian of the grey crop the classifier saw (blur and compression lower it).
     sharpness: float | None = None
+    # Strength of the 8 px block grid in the face's region of the image (about 1: none).
+    blockiness: float | None = None
+    # Colourfulness of the crop (0: greyscale).
+    colourfulness: float | None = None
 
     def scaled(self, factor: float) -> ScoredFace:
         """The same face in an image ``factor`` times larger (box and landmarks)."""

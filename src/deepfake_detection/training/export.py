@@ -15,6 +15,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
+from deepfake_detection.analysis.quality import sharpness
 from deepfake_detection.classifiers.model_card import ModelCard, TrainingInfo
 from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.evaluation.metrics import Report, compute_report, to_markdown
@@ -38,7 +39,9 @@ from deepfake_detection.training.validation_table import (
     SELF_BLEND,
     Condition,
     build_conditions,
+    build_model3_conditions,
     expected_calibration_error,
+    reals_called_fake,
 )
 
 OPSET = 17
@@ -81,6 +84,26 @@ class ValidationSet:
             if table
             else {}
         )
+        if table and config.paired:
+            # Model 3's columns (held-out encoders, edits, portraits) for a model-3 recipe.
+            portraits = data.portraits
+            conditions |= build_model3_conditions(
+                data.cache.pixels,
+                rows,
+                labels,
+                config.input_size,
+                config.eval_crop_side,
+                None
+                if portraits is None
+                else (
+                    portraits.cache.pixels,
+                    portraits.validation_rows,
+                    np.array(
+                        [portraits.cache.records[i].label for i in portraits.validation_rows],
+                        dtype=np.int64,
+                    ),
+                ),
+            )
         return cls(labels, records, clean, degrade(clean, config.seed), conditions)
 
 
@@ -151,6 +174,16 @@ def export_model(
         key: expected_calibration_error(conditions[key].labels, rule.probabilities[key])
         for key in (CLEAN, DEGRADED)
     }
+    band = rule.uncertain_band()
+    called_fake = {
+        key: reals_called_fake(c, rule.probabilities[key], band.high)
+        for key, c in conditions.items()
+        if key != SELF_BLEND
+    }
+    clean_sharpness = np.array([sharpness(i) for i in conditions[CLEAN].images])
+    flagged = clean_sharpness < rule.quality.min_sharpness
+    clean_p = rule.probabilities[CLEAN]
+    uncertain = flagged | ((clean_p >= band.low) & (clean_p < band.high))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     exported = ExportedClassifier(network, calibration.scale, calibration.bias)
@@ -173,7 +206,13 @@ def export_model(
         quality=rule.quality,
         onnx_file=onnx_path.name,
         training=TrainingInfo(
-            data="DFDC face crops (dfdc-faces: 15,030 REAL / 16,041 FAKE, 224x224)",
+            data="DFDC face crops (dfdc-faces: 15,030 REAL / 16,041 FAKE, 224x224)"
+            + (
+                f"; real portraits and composites (ciplab-faces, split by file, "
+                f"{config.portrait_validation_fraction:.0%} held out for validation)"
+                if data.portraits is not None
+                else ""
+            ),
             split=f"by source-video group, {config.validation_fraction:.0%} of groups held out "
             f"for validation (seed {config.seed})",
             train_items=len(data.train_rows),
@@ -189,6 +228,14 @@ def export_model(
             "validation": report.as_dict(),
             "validation_degraded_half_size_jpeg35_roc_auc": degraded_auc,
             "validation_table_roc_auc": table,
+            "validation_reals_called_fake": called_fake,
+            "validation_clean_uncertain": {
+                "share": float(uncertain.mean()),
+                "low_quality_share": float(flagged.mean()),
+                "decided_right": float(
+                    ((clean_p >= band.high) == (labels == 1))[~uncertain].mean()
+                ),
+            },
             "expected_calibration_error": ece,
             "calibration": {
                 "method": "Platt scaling fitted on validation logits, clean and half size + "
