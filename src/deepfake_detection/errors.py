@@ -55,13 +55,6 @@ class NotFound(DetectionError):
     http_status = 404
 
 
-class Unauthorized(DetectionError):
-    """No API key, or one that is unknown or revoked (with ``DFD_AUTH=keys``)."""
-
-    code = "unauthorized"
-    http_status = 401
-
-
 class RateLimited(DetectionError):
     """Too many requests or too much media for now; ``retry_after_s`` says when to come back."""
 

@@ -12,8 +12,6 @@ from deepfake_detection.config import get_settings
 from deepfake_detection.keys.base import create_key_store
 from deepfake_detection.keys.key import ApiKey
 
-HELP = "Create, list and revoke API keys (stored hashed; a new key is shown once)."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
