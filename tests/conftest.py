@@ -5,6 +5,18 @@ import pytest
 from tiny_model import write_tiny_model
 
 
+@pytest.fixture(scope="session")
+def data_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data-home")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_data_dir(data_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default data directory (``DFD_DATA_DIR`` unset) is the user's: in the tests, and in
+    the servers they start, it is a temporary one, never the real home's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+
+
 @pytest.fixture
 def tiny_model_card(tmp_path: Path) -> Path:
     """A tiny classifier built here: sigmoid(mean(x / 255 - 1)), so every photograph scores a

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
-from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.config import Settings, get_settings, legacy_data_dir_hint
 from deepfake_detection.errors import InvalidOptions
 
 
@@ -94,3 +94,30 @@ def test_thread_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DFD_VIDEO_DECODE_THREADS", "0")
     with pytest.raises(InvalidOptions, match="DFD_VIDEO_DECODE_THREADS"):
         get_settings()
+
+
+def test_the_data_dir_is_the_users_wherever_dfd_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert get_settings().data_dir == tmp_path / "xdg" / "deepfake-detection"
+    monkeypatch.setenv("DFD_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert get_settings().data_dir == tmp_path / "elsewhere"
+
+
+def test_an_old_dfd_data_is_mentioned_only_when_it_holds_something_else(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_dir = tmp_path / "data"
+    assert legacy_data_dir_hint(data_dir) is None
+    (tmp_path / "dfd-data").mkdir()
+    assert legacy_data_dir_hint(data_dir) is None
+    (tmp_path / "dfd-data" / "jobs.sqlite3").touch()
+    assert legacy_data_dir_hint(Path("dfd-data")) is None
+    assert legacy_data_dir_hint(tmp_path / "dfd-data") is None
+    hint = legacy_data_dir_hint(data_dir)
+    assert hint is not None
+    assert "(jobs.sqlite3)" in hint
+    assert f"DFD_DATA_DIR={tmp_path.resolve() / 'dfd-data'}" in hint

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 from typing import Any, Literal
 
 import limits
+import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -26,6 +28,15 @@ from deepfake_detection.errors import InvalidOptions
 
 ENV_PREFIX = "DFD_"
 SETTINGS_FILE_VARIABLE = f"{ENV_PREFIX}SETTINGS_FILE"
+APP_NAME = "deepfake-detection"
+# Earlier versions kept their data here, in whatever directory the service was started in.
+LEGACY_DATA_DIR = Path("dfd-data")
+
+
+def default_data_dir() -> Path:
+    """The user's data directory for this application, the same wherever ``dfd`` is started
+    (``$XDG_DATA_HOME/deepfake-detection``, by default ``~/.local/share/...``, on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -91,7 +102,9 @@ class Settings(BaseSettings):
     )
 
     # Asynchronous jobs (POST /v1/jobs) and their webhooks.
-    data_dir: Path = Field(Path("dfd-data"), description="job store, uploads (shared)")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="job store, uploads (shared), API keys"
+    )
     job_backend: str = Field("embedded", description="embedded (in-process) or celery")
     job_workers: int = Field(1, ge=1, le=64, description="embedded backend: concurrent jobs")
     job_max_queued: int = Field(
@@ -185,6 +198,25 @@ def _settings_file_sources(
     if path.suffix.lower() == ".json":
         return (_JsonFileSource(settings_cls, path),)
     return (DotEnvSettingsSource(settings_cls, env_file=path, env_prefix=ENV_PREFIX),)
+
+
+def legacy_data_dir_hint(data_dir: Path) -> str | None:
+    """What to do with a ``./dfd-data`` that an earlier version filled and this one no longer
+    reads, so that no job or key is left behind unnoticed; ``None`` when there is none, when it is
+    empty or when it is ``data_dir``."""
+    old = LEGACY_DATA_DIR.resolve()
+    new = data_dir.resolve()
+    if old == new or not old.is_dir():
+        return None
+    held = sorted(entry.name for entry in old.iterdir())
+    if not held:
+        return None
+    return (
+        f"{old} ({', '.join(held)}) is the data directory of an earlier version and is not read: "
+        f"the data directory is {new}. To keep its jobs and API keys, stop the service and run "
+        f"`mkdir -p {shlex.quote(str(new))} && mv -n {shlex.quote(str(old))}/* "
+        f"{shlex.quote(str(new))}/`, or set {ENV_PREFIX}DATA_DIR={shlex.quote(str(old))}"
+    )
 
 
 def get_settings(**overrides: Any) -> Settings:

@@ -3,10 +3,13 @@ not ready (503) while the model is missing, routers as a list."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
@@ -87,3 +90,40 @@ def test_two_apps_keep_their_own_settings(make_app: object) -> None:
     second: FastAPI = make_app(detector="centerface")
     assert first.state.settings.detector == "ssd"
     assert second.state.settings.detector == "centerface"
+
+
+class _Messages(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname} {record.getMessage()}")
+
+
+@pytest.fixture
+def app_log() -> Iterator[list[str]]:
+    handler = _Messages()
+    logger = logging.getLogger("deepfake_detection.api.app")
+    logger.addHandler(handler)
+    yield handler.messages
+    logger.removeHandler(handler)
+
+
+def test_the_service_warns_of_an_old_dfd_data_at_start(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    detectors: dict[str, FaceDetector],
+    app_log: list[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dfd-data").mkdir()
+    (tmp_path / "dfd-data" / "jobs.sqlite3").touch()
+    settings = Settings(model_card=tmp_path / "absent.json", data_dir=tmp_path / "data")
+    with TestClient(create_app(settings, detectors=detectors)):
+        pass
+
+    warnings = [m for m in app_log if m.startswith("WARNING")]
+    assert len(warnings) == 1
+    assert f"the data directory is {tmp_path.resolve() / 'data'}" in warnings[0]
+    assert f"DFD_DATA_DIR={tmp_path.resolve() / 'dfd-data'}" in warnings[0]

@@ -75,3 +75,15 @@ def test_redis_holds_no_secret(tmp_path: Path) -> None:
         )
         assert secret.encode() not in dumped
         assert b"alice" in dumped
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("redis://alice:secret@cache:6380/2", "redis://cache:6380/2"),
+        ("redis://:secret@cache", "redis://cache"),
+        ("unix:///run/redis.sock?db=1&password=secret", "unix:///run/redis.sock"),
+    ],
+)
+def test_redis_is_named_without_its_password(url: str, where: str) -> None:
+    assert RedisKeyStore(url).where == where

@@ -26,7 +26,7 @@ from deepfake_detection.api.security_headers import SecurityHeadersMiddleware
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.upload_guard import UploadGuardMiddleware
 from deepfake_detection.classifiers.base import Classifier
-from deepfake_detection.config import Settings, get_settings
+from deepfake_detection.config import Settings, get_settings, legacy_data_dir_hint
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import ModelUnavailable
 from deepfake_detection.runtime.models import load_models
@@ -70,6 +70,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if hint := legacy_data_dir_hint(settings.data_dir):
+            logger.warning("%s", hint)
         try:
             app.state.services = load_services(settings, classifier, detectors)
         except ModelUnavailable as exc:

@@ -1,5 +1,6 @@
 """``dfd keys create|list|revoke``: the API keys of the service (``DFD_AUTH=keys``), in the store
-the service reads: ``DFD_DATA_DIR`` (embedded set-up) or ``DFD_REDIS_URL`` (Celery set-up)."""
+the service reads: ``DFD_DATA_DIR`` (embedded set-up) or ``DFD_REDIS_URL`` (Celery set-up). Each
+action names that store on stderr, so a key written to or looked for in the wrong one shows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import time
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
-from deepfake_detection.config import get_settings
+from deepfake_detection.config import get_settings, legacy_data_dir_hint
 from deepfake_detection.keys.base import create_key_store
 from deepfake_detection.keys.key import ApiKey
 
@@ -33,21 +34,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
-    store = create_key_store(get_settings())
+    settings = get_settings()
+    if hint := legacy_data_dir_hint(settings.data_dir):
+        print(f"dfd keys: warning: {hint}", file=env.stderr)
+    store = create_key_store(settings)
     if args.action == "create":
         key, secret = store.create(args.name, args.rate_limit, args.daily_frames)
         if args.json:
             print(json.dumps({"name": key.name, "key": secret}), file=env.stdout)
         else:
             print(secret, file=env.stdout)
-            print(f"dfd keys: created {key.name!r}; the key is shown this once", file=env.stderr)
+        print(
+            f"dfd keys: created {key.name!r} in {store.where}; the key is shown this once",
+            file=env.stderr,
+        )
     elif args.action == "list":
-        for key in store.list():
+        keys = store.list()
+        for key in keys:
             print(json.dumps(_record(key)) if args.json else _row(key), file=env.stdout)
+        print(f"dfd keys: {_count(len(keys))} in {store.where}", file=env.stderr)
     else:
         key = store.revoke(args.name)
-        print(f"dfd keys: revoked {key.name!r}", file=env.stderr)
+        print(f"dfd keys: revoked {key.name!r} in {store.where}", file=env.stderr)
     return ExitStatus.OK
+
+
+def _count(keys: int) -> str:
+    return {0: "no keys", 1: "1 key"}.get(keys, f"{keys} keys")
 
 
 def _record(key: ApiKey) -> dict[str, object]:

@@ -10,6 +10,9 @@ from deepfake_detection.keys.key import ApiKey
 
 
 class KeyStore(Protocol):
+    where: str
+    """Where the keys are, for messages: a file, or a Redis server without its password."""
+
     def create(
         self, name: str, rate_limit: str | None = None, daily_frames: int | None = None
     ) -> tuple[ApiKey, str]:

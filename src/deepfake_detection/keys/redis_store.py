@@ -7,6 +7,7 @@ the id and ``{prefix}keys:by_name`` the name to the id (``HSETNX``: a name is ta
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import redis
 
@@ -24,6 +25,7 @@ class RedisKeyStore:
     def __init__(self, url: str, prefix: str = "dfd:") -> None:
         self._redis = redis.Redis.from_url(url, decode_responses=True)
         self._prefix = prefix
+        self.where = _without_credentials(url)
 
     def create(
         self, name: str, rate_limit: str | None = None, daily_frames: int | None = None
@@ -84,3 +86,9 @@ class RedisKeyStore:
     @property
     def _by_name(self) -> str:
         return f"{self._prefix}keys:by_name"
+
+
+def _without_credentials(url: str) -> str:
+    # A password sits before the "@" or, for a Unix socket, in the query.
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

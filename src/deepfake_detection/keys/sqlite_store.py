@@ -35,6 +35,7 @@ class SqliteKeyStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = str(path.absolute())
         self._created = False
 
     def create(
@@ -61,6 +62,9 @@ class SqliteKeyStore:
         return key, secret
 
     def list(self) -> list[ApiKey]:
+        # Listing creates no file: a store looked for in the wrong place stays visibly absent.
+        if not self.path.exists():
+            return []
         with self._connect() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY created_at").fetchall()
         return [ApiKey(*row) for row in rows]
