@@ -193,3 +193,12 @@ def test_limits_are_checked_before_decoding(tmp_path: Path) -> None:
         video._deadline = 0.0  # as if decoding had already taken too long
         with pytest.raises(PayloadTooLarge, match="longer than"):
             list(video.sample(Sampling(frames=5)))
+
+
+def test_bits_per_pixel_says_how_hard_the_stream_was_compressed(tmp_path: Path) -> None:
+    rates = []
+    for crf in (18, 45):
+        path = _clip(tmp_path / f"crf{crf}.mp4", codec_options={"crf": str(crf)})
+        with open_video(path) as video:
+            rates.append(video.info.bits_per_pixel)
+    assert 0 < rates[1] < rates[0] / 2

@@ -92,6 +92,9 @@ class VideoInfo:
     keyframe_count: int
     variable_frame_rate: bool
     truncated: bool
+    # Bits of the video stream per displayed pixel per frame: about 0.1-0.3 for a platform's
+    # 1080p upload, below 0.05 where compression is heavy (FaceForensics++ c40 is about 0.02).
+    bits_per_pixel: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,6 +186,7 @@ class VideoReader:
             keyframe_count=len(t.keyframes),
             variable_frame_rate=t.variable_frame_rate,
             truncated=t.truncated,
+            bits_per_pixel=8 * t.stream_bytes / max(1, len(t.pts) * width * height),
         )
 
     def sample(

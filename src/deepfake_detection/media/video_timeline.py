@@ -28,6 +28,8 @@ class Timeline:
     fps: float
     variable_frame_rate: bool
     truncated: bool
+    # Bytes of every frame's packets together: the stream's compression level.
+    stream_bytes: int = 0
 
 
 def read_timeline(
@@ -40,6 +42,7 @@ def read_timeline(
         raise PayloadTooLarge(_too_long(container.duration / 1e6, max_duration_s))
     keyframe_of: dict[int, bool] = {}
     durations: dict[int, int] = {}
+    stream_bytes = 0
     max_frames = int(max_duration_s * MAX_FPS) + 1
     truncated = False
     try:
@@ -49,6 +52,7 @@ def read_timeline(
                 continue
             keyframe_of[stamp] = keyframe_of.get(stamp, False) or packet.is_keyframe
             durations[stamp] = packet.duration or 0
+            stream_bytes += packet.size
             truncated = truncated or packet.is_corrupt
             if len(keyframe_of) > max_frames:
                 raise PayloadTooLarge(f"the video has more than {max_frames} frames")
@@ -58,7 +62,10 @@ def read_timeline(
         truncated = True
     if not keyframe_of:
         raise CorruptMedia("the video holds no readable frame")
-    timeline = _timeline(keyframe_of, durations, stream, max_duration_s, truncated)
+    timeline = replace(
+        _timeline(keyframe_of, durations, stream, max_duration_s, truncated),
+        stream_bytes=stream_bytes,
+    )
     if container.duration is not None and not truncated:
         # The header promises more than the packets hold: the file was cut short.
         missing = container.duration / 1e6 - timeline.duration_s

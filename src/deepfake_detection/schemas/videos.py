@@ -39,6 +39,10 @@ class VideoOut(BaseModel):
     frame_count: int
     variable_frame_rate: bool
     truncated: bool = Field(description="the file ends early: the frames that could be read")
+    bits_per_pixel: float = Field(
+        description="the video stream's bits per pixel per frame (compression: below about 0.05 "
+        "is heavy, as in FaceForensics++ c40)"
+    )
 
 
 class FaceSampleOut(BaseModel):
@@ -48,6 +52,9 @@ class FaceSampleOut(BaseModel):
     landmarks: list[tuple[float, float]] | None
     detector_confidence: float
     fake_probability: float = Field(ge=0.0, le=1.0)
+    sharpness: float = Field(
+        description="variance of the Laplacian of the face crop (low: blurred or compressed)"
+    )
 
 
 class PersonOut(BaseModel):
@@ -115,6 +122,7 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
             frame_count=info.frame_count,
             variable_frame_rate=info.variable_frame_rate,
             truncated=info.truncated,
+            bits_per_pixel=round(info.bits_per_pixel, 4),
         ),
         detector=analysis.detector,
         model=ModelRef(name=analysis.model_name, version=analysis.model_version),
@@ -166,4 +174,5 @@ def _sample(sample: FaceSample) -> FaceSampleOut:
         landmarks=landmarks_out(sample.landmarks),
         detector_confidence=probability(sample.confidence),
         fake_probability=probability(sample.fake_probability),
+        sharpness=hundredths(sample.sharpness),
     )
