@@ -75,3 +75,8 @@ async def get_caller(request: Request) -> ApiKey | None:
 
 Caller = Annotated[ApiKey | None, Depends(get_caller)]
 """The calling key in a route (``None`` with keys off: one user owns everything)."""
+
+
+def owner_of(caller: ApiKey | None) -> str | None:
+    """The owner a job of ``caller`` carries, and the one every look-up of a job checks."""
+    return None if caller is None else caller.id

@@ -17,6 +17,7 @@ from api.fakes import GatedClassifier
 from api.routes.test_jobs import wait
 from api.videos import video_bytes
 from deepfake_detection.analysis.annotate import COLOURS
+from deepfake_detection.keys.sqlite_store import SqliteKeyStore
 
 
 @pytest.fixture
@@ -115,3 +116,39 @@ def test_a_running_job_is_409(make_app: Any, tmp_path: Path, face_jpeg: bytes) -
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_ready"
     assert "running" in response.json()["error"]["message"]
+
+
+def test_another_keys_job_is_404_whatever_its_status(
+    make_app: Any, tmp_path: Path, face_jpeg: bytes
+) -> None:
+    store = SqliteKeyStore(tmp_path / "data" / "keys.sqlite3")
+    (_, alice), (_, bob) = store.create("alice"), store.create("bob")
+    gate = GatedClassifier()
+    app = make_app(classifier=gate, data_dir=tmp_path / "data", auth="keys")
+    with TestClient(app, headers={"X-API-Key": alice}) as client:
+        kept, dropped = (
+            client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)}, data=fields).json()
+            for fields in ({"annotate": "true"}, {})
+        )
+        assert gate.entered.wait(30)
+
+        def as_bob(job: Any) -> Any:
+            """Bob's answer to ``/annotated``, which must be his answer to the job itself."""
+            own = client.get(job["status_url"], headers={"X-API-Key": bob})
+            response = client.get(f"{job['status_url']}/annotated", headers={"X-API-Key": bob})
+            assert (response.status_code, response.json()) == (404, own.json())
+            assert response.json()["error"]["code"] == "not_found"
+            return response.json()["error"]["message"]
+
+        # Alice's unfinished jobs are 409 to her, and tell Bob nothing of their status.
+        for job in (kept, dropped):
+            assert client.get(f"{job['status_url']}/annotated").status_code == 409
+            assert not any(status in as_bob(job) for status in ("running", "queued"))
+        gate.release.set()
+        assert wait(client, kept["status_url"])["status"] == "succeeded"
+        assert wait(client, dropped["status_url"])["status"] == "succeeded"
+
+        assert client.get(f"{kept['status_url']}/annotated").status_code == 200
+        as_bob(kept)
+        assert "annotate=true" in client.get(f"{dropped['status_url']}/annotated").text
+        assert "annotate=true" not in as_bob(dropped)

@@ -29,6 +29,7 @@ from deepfake_detection.analysis.annotate import (
     face_caption,
     png_bytes,
 )
+from deepfake_detection.api.auth import Caller, owner_of
 from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
@@ -45,7 +46,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"image/png": {}, "video/mp4": {}},
         "description": "the image (PNG) or the video (MP4, H.264) with the faces drawn",
     },
-    404: {"model": ErrorResponse, "description": "no such job, or its upload has expired"},
+    404: {
+        "model": ErrorResponse,
+        "description": "no such job (or another key's), or its upload was not kept",
+    },
     409: {"model": ErrorResponse, "description": "the job has not succeeded (yet)"},
     413: {"model": ErrorResponse, "description": "drawing on the video took too long"},
 }
@@ -55,10 +59,13 @@ _drawing: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictio
 
 
 @router.get("/jobs/{job_id}/annotated", response_class=Response, responses=_RESPONSES)
-async def annotated(job_id: str, services: ServicesDep, videos: VideoServicesDep) -> Response:
+async def annotated(
+    job_id: str, services: ServicesDep, videos: VideoServicesDep, caller: Caller
+) -> Response:
     """The job's upload with its answer drawn on it (boxes coloured by label, captions with the
-    scores); for a video, each person's box on every frame between its sampled frames."""
-    job = await anyio.to_thread.run_sync(videos.jobs.get, job_id)
+    scores); for a video, each person's box on every frame between its sampled frames. Another
+    key's job is 404, as if it did not exist, whatever its status."""
+    job = await anyio.to_thread.run_sync(videos.jobs.get, job_id, owner_of(caller))
     if job.status != "succeeded" or job.result is None:
         raise NotReady(
             f"job {job_id} is {job.status}: only a succeeded job has an annotated result"

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 
-from deepfake_detection.api.auth import Caller
+from deepfake_detection.api.auth import Caller, owner_of
 from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServices, VideoServicesDep
 from deepfake_detection.api.job_list import JobList
@@ -30,7 +30,6 @@ from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
 from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
 from deepfake_detection.jobs.webhook import check_callback_url
-from deepfake_detection.keys.key import ApiKey
 from deepfake_detection.monitoring.metrics import get_metrics
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
@@ -136,10 +135,6 @@ async def delete_job(job_id: str, videos: VideoServicesDep, caller: Caller) -> J
     if outcome == "cancelled":
         get_metrics().jobs.labels("cancelled").inc()
     return JobDeleted(id=job_id, status=outcome)
-
-
-def owner_of(caller: ApiKey | None) -> str | None:
-    return None if caller is None else caller.id
 
 
 def _check_callback(videos: VideoServices, url: str) -> None:
