@@ -1,9 +1,9 @@
 """One JSON log line per request, and the request id.
 
 The id is the client's ``X-Request-ID`` when it is a sane token (up to 128 letters, digits and
-``-_.:``), else a new one; it is answered in ``X-Request-ID`` either way. The line holds the method,
-the route template (``/v1/jobs/{job_id}``, not the id), the status, the duration and the API key's
-name: never the body, the query string or the key itself.
+``-_.:``), else a new one; it is answered in ``X-Request-ID`` either way. The line holds the method
+and the route template as ``/metrics`` labels them (``labels.py``), the status, the duration and
+the API key's name: never the body, the query string or the key itself.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from deepfake_detection.api.auth import caller_key
+from deepfake_detection.api.labels import method_label, route_template
 from deepfake_detection.monitoring.logs import ACCESS_LOGGER
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -28,14 +29,6 @@ logger = logging.getLogger(ACCESS_LOGGER)
 def request_id(headers: Headers) -> str:
     given = headers.get(REQUEST_ID_HEADER, "")
     return given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's path template; ``unmatched`` for a 404 (no path from the client
-    becomes a label or a log field of its own)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
 
 
 class AccessLogMiddleware:
@@ -62,14 +55,13 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             key = caller_key(scope)
+            method, route = method_label(scope), route_template(scope)
             fields = {
                 "request_id": rid,
-                "method": scope["method"],
-                "route": route_template(scope),
+                "method": method,
+                "route": route,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - start) * 1000, 2),
                 "key": None if key is None else key.name,
             }
-            logger.info(
-                "%s %s %d", scope["method"], fields["route"], status, extra={"fields": fields}
-            )
+            logger.info("%s %s %d", method, route, status, extra={"fields": fields})

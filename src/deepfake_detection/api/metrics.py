@@ -1,8 +1,8 @@
 """``GET /metrics`` (Prometheus text format) and the middleware that counts every request.
 
-Requests are labelled by route template and status; the analysis routes and the jobs add the
-per-stage times, faces and verdicts (``record_analysis``); the queue length and the model are read
-when the metrics are scraped.
+Requests are labelled by method, route template and status, from fixed sets (``labels.py``); the
+analysis routes and the jobs add the per-stage times, faces and verdicts (``record_analysis``); the
+queue length and the model are read when the metrics are scraped.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deepfake_detection.api.access_log import route_template
+from deepfake_detection.api.labels import method_label, route_template
 from deepfake_detection.monitoring.metrics import ServiceMetrics, exposition, get_metrics
 
 router = APIRouter(tags=["health"])
@@ -55,7 +55,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = route_template(scope)
-            method = scope["method"]
+            method, route = method_label(scope), route_template(scope)
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.request_seconds.labels(method, route).observe(time.perf_counter() - start)
