@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlunsplit
 
 import httpx
 
@@ -34,6 +34,7 @@ from deepfake_detection.jobs.addresses import is_public
 from deepfake_detection.jobs.job import Job, JSONObject
 from deepfake_detection.jobs.schemas import job_response
 from deepfake_detection.jobs.task import Notify
+from deepfake_detection.jobs.urls import parse_url
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +67,6 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]).split("%")[0] for info in infos]
 
 
-def _parts(url: str, field: str = "callback_url") -> SplitResult:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidOptions(f"{field} must be an http or https URL, not {url!r}")
-    if parts.username is not None:
-        # The request is sent to the checked address, not to the URL as written; and the
-        # signature already tells the receiver who sent it.
-        raise InvalidOptions(f"{field} must not carry a user name or password")
-    return parts
-
-
 def _port(parts: SplitResult) -> int:
     return parts.port or (443 if parts.scheme == "https" else 80)
 
@@ -91,7 +81,7 @@ def vetted_address(
 ) -> str:
     """The address to send to (or fetch from): ``url``'s host resolved once, every answer checked;
     else ``InvalidOptions`` naming ``field``. Media URLs of jobs use it too (``download.py``)."""
-    parts = _parts(url, field)
+    parts = parse_url(url, field)
     host = str(parts.hostname)
     try:
         addresses = resolve(host, _port(parts))
@@ -113,7 +103,7 @@ def check_callback_url(
 ) -> None:
     """``InvalidOptions`` unless ``url`` is http(s) to a host the policy allows (with
     ``allow_private``, any host: it may not resolve yet when the job is submitted)."""
-    _parts(url)
+    parse_url(url, "callback_url")
     if not allow_private:
         vetted_address(url, allow_private=False, resolve=resolve)
 
@@ -121,7 +111,7 @@ def check_callback_url(
 def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
     """``url`` with its host replaced by ``address``; the ``Host`` header and the TLS name that
     keep the request what it was."""
-    parts = _parts(url)
+    parts = parse_url(url, "callback_url")
     ip = f"[{address}]" if ":" in address else address
     host = f"[{parts.hostname}]" if ":" in str(parts.hostname) else str(parts.hostname)
     port = f":{parts.port}" if parts.port else ""

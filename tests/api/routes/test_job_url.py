@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.conftest import AppFactory
 from jobs.origin import FACE, media_origin
+from jobs.test_urls import BAD_URLS
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +56,31 @@ def test_a_job_by_url(make_app: AppFactory, origin: str, tmp_path: Path) -> None
         answer = client.post("/v1/jobs", data={"url": f"{origin}/face.jpg"})
         assert answer.status_code == 400
         assert "DFD_FETCH_ALLOW_PRIVATE" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_a_malformed_url_or_callback_url_is_422_naming_it(
+    make_app: AppFactory, tmp_path: Path, encoding: str
+) -> None:
+    # Private addresses allowed: only the grammar refuses these (all IP literals, nothing resolved).
+    app = make_app(
+        data_dir=tmp_path,
+        fetch_allow_private=True,
+        webhook_secret="s3cret",
+        webhook_allow_private=True,
+    )
+    with TestClient(app) as client:
+        for url in BAD_URLS:
+            for field, fields in (
+                ("url", {"url": url}),
+                ("callback_url", {"url": "http://127.0.0.1:9/a.jpg", "callback_url": url}),
+            ):
+                if encoding == "urlencoded":  # %00 and the rest arrive decoded
+                    answer = client.post("/v1/jobs", data=fields)
+                else:
+                    multipart = {name: (None, value) for name, value in fields.items()}
+                    answer = client.post("/v1/jobs", files=multipart)
+                assert answer.status_code == 422, (field, url[:40], answer.text)
+                assert answer.json()["error"]["code"] == "invalid_options"
+                assert answer.json()["error"]["message"].startswith(f"{field} ")
+    assert not list((tmp_path / "uploads").glob("*"))

@@ -29,6 +29,7 @@ from deepfake_detection.api.video_forms import (
 from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
 from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
+from deepfake_detection.jobs.urls import parse_url
 from deepfake_detection.jobs.webhook import check_callback_url
 from deepfake_detection.monitoring.metrics import get_metrics
 
@@ -40,7 +41,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         400: "malformed request, empty upload, or a url that could not be fetched (fetch_failed)",
         413: "upload too large",
         415: "neither a supported image nor a supported video (sniffed from the bytes)",
-        422: "invalid options, or a callback_url that is not allowed",
+        422: "invalid options, a url or callback_url that is not a valid http(s) URL, or a "
+        "callback_url that is not allowed",
         503: "too many jobs waiting (Retry-After), or model not loaded",
     }.items()
 }
@@ -79,6 +81,8 @@ async def create_job(
         upload = None if url is not None and "file" not in form else form_upload(form, "file")
         if upload is not None and url is not None:
             raise InvalidRequest("send the media in 'file' or its address in 'url', not both")
+        if url is not None:
+            parse_url(url, "url")
         options = read_options(form, JobFormOptions)
         services.models.detector(options.detector)
         services.models.video_options(options)
