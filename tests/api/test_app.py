@@ -127,3 +127,12 @@ def test_the_service_warns_of_an_old_dfd_data_at_start(
     assert len(warnings) == 1
     assert f"the data directory is {tmp_path.resolve() / 'data'}" in warnings[0]
     assert f"DFD_DATA_DIR={tmp_path.resolve() / 'dfd-data'}" in warnings[0]
+
+
+def test_a_trailing_slash_is_404_and_never_reflects_the_host(client: TestClient) -> None:
+    for path in ("/v1/jobs/", "/healthz/", "/v1/images/", "/docs/"):
+        response = client.get(path, headers={"Host": "127.0.0.9:4444"}, follow_redirects=False)
+        assert response.status_code == 404, path
+        assert "location" not in response.headers
+        assert "127.0.0.9" not in response.text
+    assert client.get("/healthz", follow_redirects=False).status_code == 200

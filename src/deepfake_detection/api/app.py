@@ -89,6 +89,9 @@ def create_app(
         # The docs are served offline by web.docs, not from FastAPI's CDN page.
         docs_url=None,
         redoc_url=None,
+        # Starlette's redirect to the other form of a path (with or without its trailing slash)
+        # builds an absolute URL from the client's Host header: such a path is a 404 instead.
+        redirect_slashes=False,
         responses={500: {"model": ErrorResponse, "description": "a bug: see the server log"}},
     )
     app.state.settings = settings
