@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
+from deepfake_detection.detectors.nms import nms
 from deepfake_detection.detectors.onnx_shapes import with_shapes
 from deepfake_detection.detectors.package_files import package_file
 from deepfake_detection.detectors.registry import register_detector
@@ -74,7 +75,7 @@ class CenterFaceDetector:
         boxes, scores, points = _decode(
             heatmap[0, 0], sizes[0], offsets[0], landmarks[0], self._threshold
         )
-        keep = _nms(boxes, scores, self._nms_iou)
+        keep = nms(boxes, scores, self._nms_iou)
         boxes, scores, points = boxes[keep] / scale, scores[keep], points[keep] / scale
         boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
         boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
@@ -124,27 +125,3 @@ def _decode(
     points[:, 0::2] = (landmarks[1::2, ys, xs] * box_w + x1).T
     points[:, 1::2] = (landmarks[0::2, ys, xs] * box_h + y1).T
     return boxes, scores.astype(np.float32), points
-
-
-def _nms(boxes: FloatArray, scores: FloatArray, iou_limit: float) -> npt.NDArray[np.intp]:
-    """Greedy non-maximum suppression: indices of the kept boxes, best first."""
-    order = np.argsort(-scores)
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    keep: list[int] = []
-    while order.size:
-        best, rest = order[0], order[1:]
-        keep.append(int(best))
-        iw = np.clip(
-            np.minimum(boxes[best, 2], boxes[rest, 2]) - np.maximum(boxes[best, 0], boxes[rest, 0]),
-            0,
-            None,
-        )
-        ih = np.clip(
-            np.minimum(boxes[best, 3], boxes[rest, 3]) - np.maximum(boxes[best, 1], boxes[rest, 1]),
-            0,
-            None,
-        )
-        inter = iw * ih
-        iou = inter / np.maximum(areas[best] + areas[rest] - inter, 1e-9)
-        order = rest[iou < iou_limit]
-    return np.asarray(keep, dtype=np.intp)
