@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
@@ -20,8 +19,9 @@ from deepfake_detection.detectors.nms import nms
 from deepfake_detection.detectors.onnx_shapes import with_shapes
 from deepfake_detection.detectors.package_files import package_file
 from deepfake_detection.detectors.registry import register_detector
+from deepfake_detection.detectors.scaling import image_faces, network_input
 from deepfake_detection.errors import ModelUnavailable
-from deepfake_detection.shared.faces import Box, DetectedFace
+from deepfake_detection.shared.faces import DetectedFace
 from deepfake_detection.shared.images import RGBImage
 from deepfake_detection.shared.onnx_session import session_options
 
@@ -70,39 +70,13 @@ class CenterFaceDetector:
         height, width = image.shape[:2]
         if height == 0 or width == 0:
             return []
-        blob, scale = self._prepare(image)
+        blob, scale = network_input(image, self._max_side, _MULTIPLE)
         heatmap, sizes, offsets, landmarks = self._session.run(list(_OUTPUTS), {_INPUT: blob})
         boxes, scores, points = _decode(
             heatmap[0, 0], sizes[0], offsets[0], landmarks[0], self._threshold
         )
         keep = nms(boxes, scores, self._nms_iou)
-        boxes, scores, points = boxes[keep] / scale, scores[keep], points[keep] / scale
-        boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
-        boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
-        faces = [
-            DetectedFace(
-                Box(*(float(v) for v in box)),
-                float(score),
-                tuple((float(x), float(y)) for x, y in marks.reshape(5, 2)),
-            )
-            for box, score, marks in zip(boxes, scores, points, strict=True)
-            if box[2] - box[0] >= 1 and box[3] - box[1] >= 1
-        ]
-        return sorted(faces, key=lambda f: f.confidence, reverse=True)
-
-    def _prepare(self, image: RGBImage) -> tuple[FloatArray, float]:
-        """Shrink to ``max_side``, pad right/bottom with black to multiples of 32, as NCHW."""
-        height, width = image.shape[:2]
-        scale = min(1.0, self._max_side / max(height, width))
-        if scale < 1.0:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
-        h, w = image.shape[:2]
-        padded = np.zeros(
-            (-(-h // _MULTIPLE) * _MULTIPLE, -(-w // _MULTIPLE) * _MULTIPLE, 3), np.float32
-        )
-        padded[:h, :w] = image
-        return np.ascontiguousarray(padded.transpose(2, 0, 1)[None]), scale
+        return image_faces(boxes[keep], scores[keep], points[keep], scale, width, height)
 
 
 def _decode(
