@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     model_card: Path = Field(default_factory=default_model_card_path)
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="None: the card's threshold")
     onnx_threads: int = Field(
-        2, ge=1, le=64, description="onnxruntime intra-op threads: classifier and CenterFace"
+        2, ge=1, le=64, description="onnxruntime intra-op threads: classifier, CenterFace and YuNet"
     )
 
     # Faces.

@@ -11,11 +11,11 @@ Image = npt.NDArray[np.uint8]
 
 
 def test_lists_the_builtin_detectors() -> None:
-    assert list_detectors() == ["centerface", "none", "ssd"]
+    assert list_detectors() == ["centerface", "none", "ssd", "yunet"]
 
 
 def test_unknown_name_lists_the_valid_ones() -> None:
-    with pytest.raises(InvalidOptions, match=r"mtcnn.*centerface, none, ssd"):
+    with pytest.raises(InvalidOptions, match=r"mtcnn.*centerface, none, ssd, yunet"):
         create_detector("mtcnn")
 
 
@@ -29,15 +29,16 @@ def test_names_are_case_insensitive() -> None:
 
 
 def test_threads_reach_the_detectors_that_run_their_own() -> None:
-    centerface = create_detector("centerface", threads=1)
-    options = centerface._session.get_session_options()  # type: ignore[attr-defined]
-    assert options.intra_op_num_threads == 1
+    for name in ("centerface", "yunet"):
+        detector = create_detector(name, threads=1)
+        options = detector._session.get_session_options()  # type: ignore[attr-defined]
+        assert options.intra_op_num_threads == 1
     # ssd (OpenCV's process-wide pool) and none (nothing to compute) take no thread count.
     assert create_detector("ssd", threads=1).name == "ssd"
     assert create_detector("none", threads=1).name == "none"
 
 
-@pytest.mark.parametrize("name", ["centerface", "ssd"])
+@pytest.mark.parametrize("name", ["centerface", "yunet", "ssd"])
 def test_concurrent_calls_get_their_own_results(
     name: str, one_face: Image, no_face: Image, six_faces: Image
 ) -> None:

@@ -13,7 +13,7 @@ DetectorFactory = Callable[..., FaceDetector]
 F = TypeVar("F", bound=DetectorFactory)
 
 # The detectors that ship with the package, each a module of this package that registers itself.
-_BUILTIN_MODULES = ("centerface", "ssd", "none")
+_BUILTIN_MODULES = ("centerface", "yunet", "ssd", "none")
 _FACTORIES: dict[str, DetectorFactory] = {}
 # The detectors whose factory takes ``threads``: those that run on threads of their own.
 _THREADED: set[str] = set()
@@ -44,8 +44,9 @@ def create_detector(name: str, *, threads: int | None = None, **kwargs: object) 
     Detectors load their model here (``ModelUnavailable`` if its file is missing); create one per
     process and share it: every built-in detector is safe to call from several threads.
     ``threads``: the CPU threads one detection may use, for the detectors that run threads of their
-    own (``centerface``: onnxruntime's intra-op threads); ``None``: the detector's default. The
-    others ignore it: ``ssd`` runs on OpenCV's process-wide pool (``cv2.setNumThreads``).
+    own (``centerface`` and ``yunet``: onnxruntime's intra-op threads); ``None``: the detector's
+    default. The others ignore it: ``ssd`` runs on OpenCV's process-wide pool
+    (``cv2.setNumThreads``).
     """
     _load_builtins()
     key = name.strip().lower()

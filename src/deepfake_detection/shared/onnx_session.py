@@ -1,4 +1,4 @@
-"""onnxruntime session options shared by every model the service runs (classifier, CenterFace)."""
+"""onnxruntime session options shared by every model the service runs (classifier, CenterFace, YuNet)."""
 
 from __future__ import annotations
 

@@ -32,4 +32,5 @@ def test_detectors_lists_every_detector_and_the_default(client: TestClient) -> N
         {"name": "centerface", "default": True},
         {"name": "none", "default": False},
         {"name": "ssd", "default": False},
+        {"name": "yunet", "default": False},
     ]
