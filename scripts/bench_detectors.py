@@ -1,6 +1,9 @@
 """Per-image face detection time at 1280x720 for each detector (one face, the astronaut photo).
 
 nice -n 10 .venv/bin/python scripts/bench_detectors.py --repeat 30
+
+Two detectors compared on the same frames, with how many faces they agree on:
+scripts/compare_detectors.py.
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ from deepfake_detection.detectors.registry import create_detector, list_detector
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="centerface only")
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=[1, 2], help="centerface and yunet"
+    )
     args = parser.parse_args()
     canvas = np.full((720, 1280, 3), 90, np.uint8)
     canvas[104:616, 384:896] = data.astronaut()
     for name in list_detectors():
-        options = [{"threads": t} for t in args.threads] if name == "centerface" else [{}]
+        options = (
+            [{"threads": t} for t in args.threads] if name in ("centerface", "yunet") else [{}]
+        )
         for kwargs in options:
             detector = create_detector(name, **kwargs)
             for _ in range(3):
