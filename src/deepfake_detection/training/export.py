@@ -32,6 +32,7 @@ from deepfake_detection.training.network import (
     ExportedClassifier,
     FlipAveraged,
 )
+from deepfake_detection.training.shortcut import score_sharpness_correlation
 from deepfake_detection.training.trainer import Prepared, load_ema, predict_logits, prepare_data
 from deepfake_detection.training.validation_table import (
     CLEAN,
@@ -229,6 +230,10 @@ def export_model(
             "validation_degraded_half_size_jpeg35_roc_auc": degraded_auc,
             "validation_table_roc_auc": table,
             "validation_reals_called_fake": called_fake,
+            "validation_score_sharpness_correlation_clean_reals": score_sharpness_correlation(
+                [i for i, label in zip(images, labels, strict=True) if label == 0],
+                probabilities[labels == 0],
+            ),
             "validation_clean_uncertain": {
                 "share": float(uncertain.mean()),
                 "low_quality_share": float(flagged.mean()),
