@@ -1,6 +1,38 @@
-"""One error hierarchy. HTTP statuses and CLI exit codes are read from these classes in one place."""
+"""One error hierarchy. HTTP statuses and CLI exit codes are read from these classes in one place.
+
+The classes also word the messages that recur (a size over a limit, a file a decoder cannot read), so
+that every layer says them the same way, in units and sentences a person reads.
+"""
 
 from __future__ import annotations
+
+import re
+
+_UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB")
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
+_FILE_NAME = re.compile(r":\s*'[^']*'$")
+_OBJECT_REPR = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
+
+
+def human_size(size: int) -> str:
+    """``size`` bytes in the largest binary unit it fills, to one decimal: ``512 bytes``,
+    ``25.8 MiB``, ``20 MiB``."""
+    value, unit = float(size), 0
+    while unit < len(_UNITS) - 1 and round(value, 1) >= 1024:
+        value, unit = value / 1024, unit + 1
+    if unit == 0:
+        return f"{size} byte" if size == 1 else f"{size} bytes"
+    return f"{value:.1f}".removesuffix(".0") + f" {_UNITS[unit]}"
+
+
+def decoder_words(exc: BaseException) -> str:
+    """What a decoder's exception says, without its errno, the file name FFmpeg appends or an
+    object's repr: ``[Errno 1094995529] Invalid data found when processing input: 'None'`` reads
+    ``invalid data found when processing input``."""
+    strerror = getattr(exc, "strerror", None)
+    text = strerror if isinstance(strerror, str) and strerror else str(exc)
+    text = _OBJECT_REPR.sub("", _FILE_NAME.sub("", _ERRNO.sub("", text.strip()))).strip()
+    return text[:1].lower() + text[1:]
 
 
 class DetectionError(Exception):
@@ -22,10 +54,37 @@ class InvalidRequest(DetectionError):
 class CorruptMedia(InvalidRequest):
     code = "corrupt_media"
 
+    @classmethod
+    def unreadable(cls, what: str, failure: str, exc: BaseException | None = None) -> CorruptMedia:
+        """``what`` (``the MP4 video``) is damaged: ``failure`` (``it cannot be opened``) says what
+        could not be done, and the decoder's own words follow in brackets."""
+        detail = "" if exc is None else decoder_words(exc)
+        return cls(
+            f"{what} is damaged or incomplete: {failure}"
+            + (f" (the decoder says: {detail})" if detail else "")
+        )
+
 
 class PayloadTooLarge(DetectionError):
     code = "too_large"
     http_status = 413
+
+    @classmethod
+    def over_bytes(cls, what: str, size: int, limit: int) -> PayloadTooLarge:
+        """``the image is 25.8 MiB; the limit is 20 MiB``; exact bytes where the units would
+        read the same."""
+        given, allowed = human_size(size), human_size(limit)
+        if given == allowed:
+            given, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+        return cls(f"{what} is {given}; the limit is {allowed}")
+
+    @classmethod
+    def over_pixels(cls, what: str, width: int, height: int, limit: int) -> PayloadTooLarge:
+        """``the image is 12000x9000 (108 million pixels); the limit is 50 million pixels``."""
+        return cls(
+            f"{what} is {width}x{height} ({_millions(width * height)} pixels); "
+            f"the limit is {_millions(limit)} pixels"
+        )
 
 
 class UnsupportedMedia(DetectionError):
@@ -82,3 +141,9 @@ class NotReady(DetectionError):
 
     code = "not_ready"
     http_status = 409
+
+
+def _millions(pixels: int) -> str:
+    if pixels < 1_000_000:
+        return f"{pixels:,}"
+    return f"{pixels / 1e6:.1f}".removesuffix(".0") + " million"

@@ -45,5 +45,5 @@ def test_empty_unknown_and_missing_files_are_clear_errors(tmp_path: Path) -> Non
 def test_an_image_file_over_the_byte_limit_is_refused_before_it_is_read(png: Path) -> None:
     size = png.stat().st_size
     assert read_image_file(png, ImageLimits(max_bytes=size)) == png.read_bytes()
-    with pytest.raises(PayloadTooLarge, match=f"{size} bytes; the limit is {size - 1}"):
+    with pytest.raises(PayloadTooLarge, match=f"{size:,} bytes; the limit is {size - 1:,} bytes"):
         read_image_file(png, ImageLimits(max_bytes=size - 1))

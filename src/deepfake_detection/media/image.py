@@ -152,7 +152,7 @@ def open_image(data: bytes, limits: ImageLimits | None = None) -> OpenedImage:
     if not data:
         raise InvalidRequest("the image is empty (0 bytes)")
     if len(data) > limits.max_bytes:
-        raise PayloadTooLarge(f"the image has {len(data)} bytes; the limit is {limits.max_bytes}")
+        raise PayloadTooLarge.over_bytes("the image", len(data), limits.max_bytes)
     fmt = sniff_image_format(data)
     if fmt is None:
         raise UnsupportedMedia(
@@ -164,10 +164,7 @@ def open_image(data: bytes, limits: ImageLimits | None = None) -> OpenedImage:
     if width <= 0 or height <= 0:
         raise CorruptMedia(f"the {fmt} header gives an empty size {width}x{height}")
     if width * height > limits.max_pixels:
-        raise PayloadTooLarge(
-            f"the image is {width}x{height} = {width * height} pixels; "
-            f"the limit is {limits.max_pixels}"
-        )
+        raise PayloadTooLarge.over_pixels("the image", width, height, limits.max_pixels)
     return OpenedImage(fmt, image, limits.timeout_s)
 
 
@@ -191,7 +188,9 @@ def _open(fmt: ImageFormat, data: bytes) -> ImageFile.ImageFile:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
     except _decoder_errors(fmt) as exc:
-        raise CorruptMedia(f"the {fmt} header is invalid: {exc}") from exc
+        raise CorruptMedia.unreadable(
+            f"the {fmt.upper()} image", "its header cannot be read", exc
+        ) from exc
 
 
 def _opener(fmt: ImageFormat) -> Callable[[IO[bytes]], ImageFile.ImageFile]:
@@ -252,6 +251,8 @@ def _to_rgb(image: ImageFile.ImageFile, fmt: ImageFormat) -> npt.NDArray[np.uint
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PayloadTooLarge(f"the {fmt} image is too large: {exc}") from exc
     except _decoder_errors(fmt) as exc:
-        raise CorruptMedia(f"the {fmt} image cannot be decoded: {exc}") from exc
+        raise CorruptMedia.unreadable(
+            f"the {fmt.upper()} image", "it cannot be decoded", exc
+        ) from exc
     finally:
         image.close()

@@ -55,5 +55,5 @@ def read_image_file(path: Path, limits: ImageLimits) -> bytes:
     than ``limits.max_bytes``."""
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise PayloadTooLarge(f"the image has {size} bytes; the limit is {limits.max_bytes}")
+        raise PayloadTooLarge.over_bytes("the image", size, limits.max_bytes)
     return path.read_bytes()

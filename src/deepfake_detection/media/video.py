@@ -138,7 +138,9 @@ class VideoReader:
                 file, "r", format=_DEMUXERS[kind], options=_PROBE_OPTIONS.get(kind, {})
             )
         except (av.error.FFmpegError, OSError, ValueError) as exc:
-            raise CorruptMedia(f"the {kind} video cannot be opened: {_reason(exc)}") from exc
+            raise CorruptMedia.unreadable(
+                f"the {kind.upper()} video", "it cannot be opened", exc
+            ) from exc
         try:
             self._stream = _video_stream(
                 self._container, threads or usable_cpus(), self.limits.max_pixels
@@ -154,9 +156,11 @@ class VideoReader:
             raise
         if self._stream.width * self._stream.height > self.limits.max_pixels:
             self._container.close()
-            raise PayloadTooLarge(
-                f"the video is {self._stream.width}x{self._stream.height}; "
-                f"the limit is {self.limits.max_pixels} pixels per frame"
+            raise PayloadTooLarge.over_pixels(
+                "each frame of the video",
+                self._stream.width,
+                self._stream.height,
+                self.limits.max_pixels,
             )
         self._kind = kind
 
@@ -221,7 +225,7 @@ class VideoReader:
         try:
             self._container.seek(pts, stream=self._stream, backward=True)
         except av.error.FFmpegError as exc:
-            raise CorruptMedia(f"the video cannot be seeked: {_reason(exc)}") from exc
+            raise CorruptMedia.unreadable("the video", "it cannot be seeked", exc) from exc
         self._stream.codec_context.flush_buffers()
 
     def _decode(self, wanted: set[int], skip_unneeded: bool) -> Iterator[AVFrame]:
@@ -251,9 +255,8 @@ class VideoReader:
 
     def _to_rgb(self, frame: AVFrame) -> RGBImage:
         if frame.width * frame.height > self.limits.max_pixels:
-            raise PayloadTooLarge(
-                f"a frame is {frame.width}x{frame.height}; "
-                f"the limit is {self.limits.max_pixels} pixels"
+            raise PayloadTooLarge.over_pixels(
+                "a frame", frame.width, frame.height, self.limits.max_pixels
             )
         image: RGBImage = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
         self.rotation = round(frame.rotation / 90) % 4 * 90
@@ -293,7 +296,7 @@ def _prepare(source: VideoSource, limits: VideoLimits) -> tuple[str | BinaryIO, 
     if size == 0:
         raise InvalidRequest("the video is empty (0 bytes)")
     if size > limits.max_bytes:
-        raise PayloadTooLarge(f"the video has {size} bytes; the limit is {limits.max_bytes}")
+        raise PayloadTooLarge.over_bytes("the video", size, limits.max_bytes)
     kind = sniff_video_container(head)
     if kind is None:
         image = sniff_image_format(head)
@@ -316,14 +319,6 @@ def _video_stream(container: InputContainer, threads: int, max_pixels: int) -> V
     stream.codec_context.thread_count = threads
     stream.codec_context.options = {"max_pixels": str(max_pixels)}
     return stream
-
-
-def _reason(exc: Exception) -> str:
-    """What went wrong, without the file's path (FFmpeg's and the OS's messages name it, and a job's
-    upload path is the server's business)."""
-    if isinstance(exc, OSError) and exc.strerror:  # FFmpegError is an OSError too
-        return str(exc.strerror)
-    return str(exc)
 
 
 def _pts(frame: AVFrame) -> int:

@@ -26,7 +26,7 @@ def decoded_frames(path: Path) -> Iterator[tuple[float, RGBImage]]:
     try:
         container = av.open(str(path))
     except av.error.FFmpegError as exc:
-        raise CorruptMedia(f"the video cannot be opened: {exc}") from exc
+        raise CorruptMedia.unreadable("the video", "it cannot be opened", exc) from exc
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
