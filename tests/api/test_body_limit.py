@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,20 @@ def test_declared_oversized_upload_is_413(small_client: TestClient) -> None:
     response = small_client.post("/v1/images", files={"file": ("big.jpg", big, "image/jpeg")})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+    # In units a person reads, never raw byte counts.
+    message = response.json()["error"]["message"]
+    assert re.fullmatch(r"the request body is [\d.]+ KiB; the limit is [\d.]+ KiB", message)
+
+
+def test_an_image_over_the_upload_limit_is_413_in_units(small_client: TestClient) -> None:
+    # Under the body's limit (room for base64) but over the image's own.
+    image = b"\xff\xd8\xff" + b"\x00" * (LIMIT_BYTES + 30_000)
+    response = small_client.post("/v1/images", files={"file": ("big.jpg", image, "image/jpeg")})
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "too_large",
+        "message": "the image is 127 KiB; the limit is 97.7 KiB",
+    }
 
 
 def test_chunked_upload_is_413(small_client: TestClient) -> None:
@@ -48,6 +63,10 @@ def test_chunked_upload_is_413(small_client: TestClient) -> None:
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+    assert re.fullmatch(
+        r"the request body is over this route's limit of [\d.]+ KiB",
+        response.json()["error"]["message"],
+    )
 
 
 def test_middleware_stops_pulling_the_body_at_the_limit() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.bad_inputs import png_header, truncated, zip_archive
 from api.fakes import BrokenClassifier
 from api.images import encode, one_face
+from api.videos import video_bytes
 
 
 def upload(client: TestClient, data: bytes, field: str = "file", **options: str) -> Any:
@@ -42,6 +44,23 @@ def test_30000x30000_png_header_is_413_before_decoding(client: TestClient) -> No
     assert len(data) < 20_000, "tiny on the wire"
     message = assert_error(upload(client, data), 413, "too_large")
     assert "30000x30000" in message
+
+
+def test_pixels_over_the_limit_read_in_millions(client: TestClient) -> None:
+    message = assert_error(upload(client, png_header(30_000, 30_000)), 413, "too_large")
+    assert (
+        message == "the image is 30000x30000 (900 million pixels); the limit is 50 million pixels"
+    )
+
+
+def test_a_video_sent_as_an_image_is_pointed_to_the_video_routes(
+    client: TestClient, tmp_path: Path
+) -> None:
+    message = assert_error(upload(client, video_bytes(tmp_path, count=3)), 415, "unsupported_media")
+    assert message == (
+        "this is a video (MP4), not an image: send it to POST /v1/videos, "
+        "or to POST /v1/jobs when it is longer than POST /v1/videos accepts"
+    )
 
 
 def test_empty_file_is_400(client: TestClient) -> None:

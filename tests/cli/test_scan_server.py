@@ -7,6 +7,9 @@ import io
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,79 @@ def test_a_service_that_does_not_answer_is_an_error_line(tmp_path: Path) -> None
     line = json.loads(env.stdout.getvalue())  # type: ignore[attr-defined]
     assert (line["path"], line["error"]) == (str(photo), "unavailable")
     assert "ConnectError" in line["message"]
+
+
+class _RefusesEveryKey(BaseHTTPRequestHandler):
+    """Answers every POST as the service does with keys on and a missing or unknown key."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        given = self.headers.get("Authorization")
+        message = (
+            "the API key is unknown or revoked"
+            if given
+            else "an API key is required: send 'Authorization: Bearer <key>'"
+        )
+        body = json.dumps({"error": {"code": "unauthorized", "message": message}}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("WWW-Authenticate", "Bearer")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefusesEveryKey)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    ("key_flags", "key_env", "says"),
+    [
+        ([], None, "the service needs an API key: pass --api-key KEY or set DFD_API_KEY"),
+        (
+            ["--api-key", "dfd_wrong"],
+            None,
+            "the service refused the API key (unknown or revoked): "
+            "check --api-key, or DFD_API_KEY when --api-key is not given",
+        ),
+        (
+            [],
+            "dfd_wrong",
+            "the service refused the API key (unknown or revoked): "
+            "check --api-key, or DFD_API_KEY when --api-key is not given",
+        ),
+    ],
+)
+def test_a_refused_key_names_the_flag_and_the_variable(
+    refusing_server: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    key_flags: list[str],
+    key_env: str | None,
+    says: str,
+) -> None:
+    monkeypatch.delenv("DFD_API_KEY", raising=False)
+    if key_env is not None:
+        monkeypatch.setenv("DFD_API_KEY", key_env)
+    photo = tmp_path / "face.jpg"
+    photo.write_bytes(encode(one_face()))
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    status = main(["scan", "--json", "--server", refusing_server, *key_flags, str(photo)], env)
+    assert status == ExitStatus.ERROR
+    line = json.loads(env.stdout.getvalue())  # type: ignore[attr-defined]
+    assert line["error"] == "unauthorized"  # the code stays the service's
+    assert line["message"] == says
+    assert "Bearer" not in line["message"]

@@ -15,10 +15,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from deepfake_detection.api.errors import error_response
+from deepfake_detection.errors import PayloadTooLarge, human_size
 
 
-def too_large_message(limit: int) -> str:
-    return f"request body too large: at most {limit} bytes on this route"
+def too_large_message(limit: int, declared: int | None = None) -> str:
+    if declared is None:
+        return f"the request body is over this route's limit of {human_size(limit)}"
+    return PayloadTooLarge.over_bytes("the request body", declared, limit).message
 
 
 class BodyLimitMiddleware:
@@ -38,7 +41,7 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            response = error_response(413, "too_large", too_large_message(limit))
+            response = error_response(413, "too_large", too_large_message(limit, int(declared)))
             await response(scope, receive, send)
             return
         received = 0

@@ -23,6 +23,8 @@ from starlette.datastructures import FormData, UploadFile
 from deepfake_detection.api.errors import validation_error
 from deepfake_detection.api.schemas import Base64ImageRequest, ImageOptions
 from deepfake_detection.errors import InvalidRequest, UnsupportedMedia
+from deepfake_detection.media.kind import SNIFF_BYTES
+from deepfake_detection.media.video import sniff_video_container
 
 _MAX_FORM_FIELDS = 16
 M = TypeVar("M", bound=BaseModel)
@@ -121,6 +123,17 @@ async def _from_json(request: Request) -> ImageUpload:
     body = validated(Base64ImageRequest, payload)
     options = ImageOptions.model_validate(body.model_dump(exclude={"image_base64"}))
     return ImageUpload(decode_base64(body.image_base64), options)
+
+
+def refuse_video(data: bytes) -> None:
+    """415 for a video sent to ``POST /v1/images``, with the routes that take it (the image
+    decoder would only call it unsupported, or too large)."""
+    container = sniff_video_container(data[:SNIFF_BYTES])
+    if container is not None:
+        raise UnsupportedMedia(
+            f"this is a video ({container.upper()}), not an image: send it to POST /v1/videos, "
+            "or to POST /v1/jobs when it is longer than POST /v1/videos accepts"
+        )
 
 
 def decode_base64(text: str) -> bytes:

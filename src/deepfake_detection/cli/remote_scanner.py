@@ -30,6 +30,7 @@ class RemoteScanner:
         max_faces: int | None = None,
     ) -> None:
         self.client = Client(server, api_key)
+        self.api_key = api_key
         self.options: dict[str, Any] = {
             "detector": detector,
             "threshold": threshold,
@@ -52,10 +53,22 @@ class RemoteScanner:
         except DetectionError as exc:
             return FileResult(error_line(path, kind, exc.code, exc.message))
         except ApiError as exc:
-            return FileResult(error_line(path, kind, exc.code, exc.message))
+            return FileResult(error_line(path, kind, exc.code, self.message_of(exc)))
         except httpx.HTTPError as exc:
             message = f"the service did not answer: {type(exc).__name__}: {exc}"
             return FileResult(error_line(path, kind, "unavailable", message))
+
+    def message_of(self, exc: ApiError) -> str:
+        """The service's message, but a refused key in this command's terms (the service's own
+        tells a client which header to send)."""
+        if exc.status != 401:
+            return exc.message
+        if self.api_key is None:
+            return "the service needs an API key: pass --api-key KEY or set DFD_API_KEY"
+        return (
+            "the service refused the API key (unknown or revoked): "
+            "check --api-key, or DFD_API_KEY when --api-key is not given"
+        )
 
     def close(self) -> None:
         self.client.close()

@@ -104,6 +104,17 @@ def test_bad_videos_get_clear_errors(client: TestClient, tmp_path: Path) -> None
     assert not_a_form.status_code == 415
 
 
+def test_a_corrupt_video_is_described_in_words(client: TestClient, tmp_path: Path) -> None:
+    content = video_bytes(tmp_path, count=10)
+    response = post_video(client, content[: len(content) // 2])
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "corrupt_media",
+        "message": "the MP4 video is damaged or incomplete: it cannot be opened "
+        "(the decoder says: invalid data found when processing input)",
+    }
+
+
 def test_long_videos_are_sent_to_jobs(make_app: Any, tmp_path: Path) -> None:
     with TestClient(make_app(video_sync_max_duration_s=0.2, data_dir=tmp_path)) as client:
         response = post_video(client, video_bytes(tmp_path, count=20))

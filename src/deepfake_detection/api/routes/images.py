@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
-from deepfake_detection.api.uploads import read_image_upload
+from deepfake_detection.api.uploads import read_image_upload, refuse_video
 from deepfake_detection.api.usage import record_analysis
 from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response
 
@@ -56,6 +56,7 @@ async def analyze_image(
     options as fields, or JSON `{"image_base64": ..., "detector": ..., ...}`."""
     start = time.perf_counter()
     upload = await read_image_upload(request)
+    refuse_video(upload.data)
     options = upload.options
     detector = services.models.detector(options.detector)
     max_faces = services.models.max_faces(options.max_faces)
