@@ -123,7 +123,10 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = Field(False, description="allow callbacks to private addresses")
     webhook_retries: int = Field(4, ge=0, le=20)
     webhook_backoff_s: float = Field(1.0, ge=0)
-    webhook_timeout_s: float = Field(10.0, gt=0)
+    webhook_timeout_s: float = Field(10.0, gt=0, description="the longest one attempt may take")
+    webhook_delivery_timeout_s: float = Field(
+        120.0, gt=0, description="the longest a delivery may take, retries and waits included"
+    )
 
     # Running it for many users: API keys, limits, metrics, logs, media by URL (README).
     auth: Literal["none", "keys"] = Field("none", description="keys: the API needs an API key")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections.abc import Iterator
@@ -40,8 +41,32 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.3)
             except ConnectionError:
                 pass  # the client gave up, as it should
+        elif self.path == "/trickled-headers":
+            self._trickle_headers()
+        elif self.path == "/gzip-bomb":
+            # 2 MB of zeros inside two gzip layers: a few KB on the wire.
+            body = gzip.compress(gzip.compress(bytes(2_000_000)))
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip, gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:
             self._answer(404, b"no")
+
+    def _trickle_headers(self) -> None:
+        """A status line, then one header byte every 0.2 s for 6 s: each read gets something."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            self.wfile.flush()
+            for _ in range(30):
+                time.sleep(0.2)
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+        except ConnectionError:
+            pass  # the client gave up, as it should
+        self.close_connection = True
 
     def _answer(self, status: int, body: bytes) -> None:
         self.send_response(status)

@@ -57,6 +57,22 @@ def test_a_slow_download_is_cut_at_the_time_limit(origin: str, tmp_path: Path) -
     assert not (tmp_path / "job.upload").exists()
 
 
+def test_trickled_headers_are_cut_at_the_time_limit(origin: str, tmp_path: Path) -> None:
+    # Issue 22 S7: the deadline covers the response headers, not only the body's chunks.
+    start = time.monotonic()
+    with pytest.raises(FetchFailed, match="longer than 1 s"):
+        fetch(f"{origin}/trickled-headers", tmp_path / "job.upload", timeout_s=1.0)
+    assert time.monotonic() - start < 2.5
+    assert not (tmp_path / "job.upload").exists()
+
+
+def test_an_encoded_answer_is_refused_without_inflating_it(origin: str, tmp_path: Path) -> None:
+    # Issue 22 S5: nested gzip would inflate a chunk at a time before the size check.
+    with pytest.raises(FetchFailed, match="Content-Encoding 'gzip, gzip'"):
+        fetch(f"{origin}/gzip-bomb", tmp_path / "job.upload", max_bytes=10**6)
+    assert not (tmp_path / "job.upload").exists()
+
+
 def test_private_addresses_are_refused_unless_allowed(origin: str, tmp_path: Path) -> None:
     target = tmp_path / "job.upload"
     with pytest.raises(FetchFailed, match="private or internal"):

@@ -5,25 +5,37 @@ The host is resolved once, every address checked (``webhook.vetted_address``: no
 private, link-local, reserved or embedded-IPv4 address unless the operator allows them), and the
 request goes to the checked address (``Host``, SNI and certificate keep the URL's name), so a DNS
 answer that changes afterwards reaches nothing. Redirects are not followed (each hop would need the
-same checks). Errors: ``fetch_failed`` (400) for an address refused, a connection error, an HTTP
-error or a time-out; ``too_large`` (413) past ``max_bytes``.
+same checks).
+
+Limits that hold against a hostile server:
+- one deadline for the whole download, connection and response headers included (a server that
+  trickles its headers a byte at a time is cut at it too), through ``deadline.run_within``;
+- the body is taken as sent: ``Accept-Encoding: identity`` is asked for and an answer with any
+  other ``Content-Encoding`` is refused, so a few KB of nested gzip never inflate in memory
+  (media is compressed already: nothing is lost);
+- the size is counted on the bytes as they arrive, past ``max_bytes`` the download stops.
+
+Errors: ``fetch_failed`` (400) for an address refused, a connection error, an HTTP error, an
+encoded answer or the deadline; ``too_large`` (413) past ``max_bytes``.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import httpx
 
 from deepfake_detection.errors import FetchFailed, InvalidOptions, PayloadTooLarge
+from deepfake_detection.jobs.deadline import run_within
 from deepfake_detection.jobs.webhook import (
     Resolver,
     pinned_request,
     system_resolver,
     vetted_address,
 )
+
+_IDENTITY = {"Accept-Encoding": "identity"}
 
 
 def download(
@@ -47,14 +59,22 @@ def download(
     except InvalidOptions as exc:
         raise FetchFailed(exc.message) from exc
     pinned, host, extensions = pinned_request(url, address)
-    deadline = time.monotonic() + timeout_s
-    try:
-        with (
-            httpx.Client(timeout=min(timeout_s, 10.0), follow_redirects=False) as client,
-            client.stream("GET", pinned, headers=host, extensions=extensions) as response,
+
+    async def fetch() -> int:
+        async with (
+            httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client,
+            client.stream(
+                "GET", pinned, headers=host | _IDENTITY, extensions=extensions
+            ) as response,
         ):
             _check_answer(response, max_bytes)
-            return _save(response, target, max_bytes, deadline, timeout_s)
+            return await _save(response, target, max_bytes)
+
+    try:
+        return run_within(timeout_s, fetch)
+    except TimeoutError as exc:
+        target.unlink(missing_ok=True)
+        raise FetchFailed(f"url: the download took longer than {timeout_s:g} s") from exc
     except httpx.HTTPError as exc:
         target.unlink(missing_ok=True)
         raise FetchFailed(f"url: the download failed: {type(exc).__name__}: {exc}") from exc
@@ -69,23 +89,25 @@ def _check_answer(response: httpx.Response, max_bytes: int) -> None:
         raise FetchFailed(f"url answered a redirect (HTTP {status}); redirects are not followed")
     if status != 200:
         raise FetchFailed(f"url answered HTTP {status}")
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise FetchFailed(
+            f"url answered with Content-Encoding {encoding[:40]!r}; serve the media file as it "
+            "is (Accept-Encoding: identity)"
+        )
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge(f"url: the media has {declared} bytes; the limit is {max_bytes}")
 
 
-def _save(
-    response: httpx.Response, target: Path, max_bytes: int, deadline: float, timeout_s: float
-) -> int:
+async def _save(response: httpx.Response, target: Path, max_bytes: int) -> int:
     size = 0
     # Readable by the service's user only, like an upload; never an existing file.
     with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        for chunk in response.iter_bytes():  # as it arrives: the time limit is checked per piece
+        async for chunk in response.aiter_raw():  # as sent: never decoded here
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(f"url: the media is over the limit of {max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise FetchFailed(f"url: the download took longer than {timeout_s:g} s")
             out.write(chunk)
     if size == 0:
         raise FetchFailed("url: the answer was empty")

@@ -4,6 +4,9 @@ operator has not allowed.
 - Signature: ``X-DFD-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body bytes with the
   configured secret. Receivers recompute it and compare with ``hmac.compare_digest``.
 - Retries: on a connection error, a timeout, HTTP 429 or 5xx; waits ``backoff_s * 2**attempt``.
+- Deadlines: each attempt ends ``timeout_s`` after it starts, however slowly the receiver trickles
+  its answer (``deadline.run_within``: httpx's own timeouts bound each read, not the whole); a
+  delivery, retries and waits included, ends ``delivery_s`` after it starts.
 - Addresses: the host is resolved and refused if any address is loopback, private, link-local,
   reserved, multicast or unspecified (the cloud metadata address 169.254.169.254 is link-local),
   also when IPv6 embeds such an IPv4 address (``addresses.py``), unless ``allow_private``.
@@ -31,6 +34,7 @@ import httpx
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.jobs.addresses import is_public
+from deepfake_detection.jobs.deadline import run_within
 from deepfake_detection.jobs.job import Job, JSONObject
 from deepfake_detection.jobs.schemas import job_response
 from deepfake_detection.jobs.task import Notify
@@ -51,6 +55,7 @@ class WebhookPolicy:
     retries: int = 4
     backoff_s: float = 1.0
     timeout_s: float = 10.0
+    delivery_s: float = 120.0
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -130,9 +135,11 @@ def post_webhook(
     *,
     attempt: int = 0,
     resolve: Resolver = system_resolver,
+    timeout_s: float | None = None,
 ) -> WebhookOutcome:
-    """One attempt: ``sent`` (2xx), ``retry`` (connection error, timeout, 429, 5xx, a host that
-    does not resolve yet) or ``refused`` (another 4xx, or a URL the policy refuses)."""
+    """One attempt, over after ``timeout_s`` (the policy's by default) whatever the receiver does:
+    ``sent`` (2xx), ``retry`` (connection error, timeout, 429, 5xx, a host that does not resolve
+    yet) or ``refused`` (another 4xx, or a URL the policy refuses)."""
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, policy.secret)}
     if "id" in payload:
@@ -143,14 +150,20 @@ def post_webhook(
         logger.warning("webhook refused: %s", exc.message)
         return "retry" if isinstance(exc, UnresolvedCallback) else "refused"
     pinned, host, extensions = pinned_request(url, address)
-    try:
-        with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as client:
-            response = client.post(
+    limit = policy.timeout_s if timeout_s is None else timeout_s
+
+    async def post() -> int:
+        async with httpx.AsyncClient(timeout=limit, follow_redirects=False) as client:
+            response = await client.post(
                 pinned, content=body, headers=headers | host, extensions=extensions
             )
-            status = response.status_code
-    except httpx.HTTPError as exc:
-        logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
+            return response.status_code
+
+    try:
+        status = run_within(limit, post)
+    except (httpx.HTTPError, TimeoutError) as exc:
+        reason = f"no answer within {limit:g} s" if isinstance(exc, TimeoutError) else exc
+        logger.info("webhook to %s failed (attempt %d): %s", url, attempt + 1, reason)
         return "retry"
     if 200 <= status < 300:
         return "sent"
@@ -173,15 +186,31 @@ def send_webhook(
     *,
     sleep: Callable[[float], None] = time.sleep,
     resolve: Resolver = system_resolver,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bool:
     """POST ``payload`` as JSON, retrying; ``True`` once a receiver answered 2xx, ``False`` after
-    the last retry or on a final refusal."""
+    the last retry, on a final refusal, or when the delivery's time (``delivery_s``) is up."""
+    end = clock() + policy.delivery_s
     for attempt in range(policy.retries + 1):
         if attempt:
-            sleep(retry_delay(policy, attempt))
-        outcome = post_webhook(url, payload, policy, attempt=attempt, resolve=resolve)
+            delay = retry_delay(policy, attempt)
+            if clock() + delay >= end:
+                break
+            sleep(delay)
+        left = end - clock()
+        if left <= 0:
+            break
+        outcome = post_webhook(
+            url,
+            payload,
+            policy,
+            attempt=attempt,
+            resolve=resolve,
+            timeout_s=min(policy.timeout_s, left),
+        )
         if outcome != "retry":
             return outcome == "sent"
+    logger.warning("webhook to %s given up after %d attempt(s)", url, attempt + 1)
     return False
 
 
@@ -195,6 +224,7 @@ def webhook_policy(settings: Settings) -> WebhookPolicy | None:
         retries=settings.webhook_retries,
         backoff_s=settings.webhook_backoff_s,
         timeout_s=settings.webhook_timeout_s,
+        delivery_s=settings.webhook_delivery_timeout_s,
     )
 
 
