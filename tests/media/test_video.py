@@ -8,6 +8,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
+from fuzzing.bombs import frame_png, png_video
 from skimage import data
 from synthetic_video import face_scene, write_video
 
@@ -19,6 +20,7 @@ from deepfake_detection.errors import (
 )
 from deepfake_detection.media.video import VideoLimits, open_video, sniff_video_container
 from deepfake_detection.media.video_sampling import Sampling
+from peak_memory import peak_memory
 
 Image = npt.NDArray[np.uint8]
 
@@ -202,3 +204,53 @@ def test_bits_per_pixel_says_how_hard_the_stream_was_compressed(tmp_path: Path) 
         with open_video(path) as video:
             rates.append(video.info.bits_per_pixel)
     assert 0 < rates[1] < rates[0] / 2
+
+
+def _bombs() -> dict[str, bytes]:
+    """16000x16000 frames (768 MB as RGB) in files under 2 MB, and a 64 px stream 0 beside one."""
+    huge = frame_png(16000)
+    return {
+        "avi-rgb24": png_video([huge]),
+        "mp4-rgb24": png_video([huge], container="mp4"),
+        "avi-rgba64": png_video([frame_png(16000, "rgba64be")]),
+        "avi-huge-stream-1": png_video([frame_png(64)] * 3, [huge]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_bombs()))
+def test_a_frame_over_the_pixel_limit_in_any_stream_is_refused_from_the_headers(name: str) -> None:
+    content = _bombs()[name]
+    assert len(content) < 2_100_000
+    with pytest.raises(
+        PayloadTooLarge, match=f"video stream {1 if name.endswith('stream-1') else 0}"
+    ):
+        open_video(content)
+
+
+def test_every_stream_within_the_limit_is_accepted() -> None:
+    with open_video(png_video([frame_png(64)] * 3, [frame_png(200)])) as video:
+        assert (video.info.width, video.info.height, video.info.frame_count) == (64, 64, 3)
+        assert len(list(video.sample(Sampling(frames=3)))) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(_bombs()))
+def test_refusing_a_bomb_costs_no_memory(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "bomb"
+    path.write_bytes(_bombs()[name])
+    peak = peak_memory(
+        f"""
+        from pathlib import Path
+        from deepfake_detection.errors import PayloadTooLarge
+        from deepfake_detection.media.video import open_video
+        from deepfake_detection.media.video_sampling import Sampling
+        try:
+            with open_video(Path({str(path)!r})) as video:
+                print("decoded", len(list(video.sample(Sampling(frames=3)))))
+        except PayloadTooLarge:
+            print("refused")
+        """
+    )
+    assert peak.output == "refused"
+    # Before the probe was bounded: 820 MB for an RGB frame, 2,100 MB for a 16-bit RGBA one.
+    assert peak.mb < 800

@@ -135,13 +135,14 @@ class VideoReader:
         self.rotation = 0
         try:
             self._container: InputContainer = av.open(
-                file, "r", format=_DEMUXERS[kind], options=_PROBE_OPTIONS.get(kind, {})
+                file, "r", format=_DEMUXERS[kind], options=_probe_options(kind, self.limits)
             )
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise CorruptMedia.unreadable(
                 f"the {kind.upper()} video", "it cannot be opened", exc
             ) from exc
         try:
+            _check_frame_sizes(self._container, self.limits.max_pixels)
             self._stream = _video_stream(
                 self._container, threads or usable_cpus(), self.limits.max_pixels
             )
@@ -154,14 +155,6 @@ class VideoReader:
         except BaseException:
             self._container.close()
             raise
-        if self._stream.width * self._stream.height > self.limits.max_pixels:
-            self._container.close()
-            raise PayloadTooLarge.over_pixels(
-                "each frame of the video",
-                self._stream.width,
-                self._stream.height,
-                self.limits.max_pixels,
-            )
         self._kind = kind
 
     def __enter__(self) -> VideoReader:
@@ -306,6 +299,30 @@ def _prepare(source: VideoSource, limits: VideoLimits) -> tuple[str | BinaryIO, 
             "supported: MP4, MOV, WebM, MKV, AVI"
         )
     return file, kind
+
+
+def _probe_options(kind: ContainerKind, limits: VideoLimits) -> dict[str, str]:
+    # FFmpeg's probe decodes a frame of a stream whose header leaves something out (for a PNG
+    # stream, the pixel format: a 16000x16000 frame is decoded in full). With ``max_pixels`` the
+    # decoder refuses a larger frame before allocating it, and leaves the stream's size unknown.
+    return {**_PROBE_OPTIONS.get(kind, {}), "max_pixels": str(limits.max_pixels)}
+
+
+def _check_frame_sizes(container: InputContainer, max_pixels: int) -> None:
+    """Every video stream FFmpeg can decode, not only the one analysed, against the pixel limit,
+    by the size its header gave the probe, before any frame is decoded past the probe."""
+    for stream in container.streams.video:
+        context = stream.codec_context
+        if context is None:
+            continue  # no decoder: nothing can decode its frames
+        what = f"each frame of video stream {stream.index}"
+        if context.width <= 0 or context.height <= 0:
+            raise PayloadTooLarge(
+                f"the size of {what} is unknown or over the limit of "
+                f"{max_pixels / 1e6:.1f} million pixels (its decoder refused the first frame)"
+            )
+        if context.width * context.height > max_pixels:
+            raise PayloadTooLarge.over_pixels(what, context.width, context.height, max_pixels)
 
 
 def _video_stream(container: InputContainer, threads: int, max_pixels: int) -> VideoStream:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from fuzzing.bombs import frame_png, png_video
 
+from api.routes.test_jobs import wait
 from api.videos import video_bytes
 
 
@@ -155,3 +157,24 @@ def test_the_original_video_route_answers_its_shape(client: TestClient, tmp_path
         data={"num_frames": "three"},
     )
     assert bad.status_code == 422
+
+
+def test_a_huge_second_stream_is_refused_by_every_video_route(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # Stream 0 is 64 px; stream 1, never analysed, is 16000x16000 (768 MB decoded) in 760 KB.
+    content = png_video([frame_png(64)] * 3, [frame_png(16000)])
+    with TestClient(make_app(data_dir=tmp_path / "data")) as client:
+        answers = [
+            post_video(client, content),
+            client.post("/detect_deepfake_video", files={"video": ("v.avi", content)}),
+        ]
+        accepted = client.post("/v1/jobs", files={"file": ("v.avi", content)})
+        assert accepted.status_code == 202, accepted.text
+        job = wait(client, accepted.json()["status_url"])
+    for response in answers:
+        assert response.status_code == 413, response.text
+        assert "video stream 1" in response.json()["error"]["message"]
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "too_large"
+    assert "video stream 1" in job["error"]["message"]
