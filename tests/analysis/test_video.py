@@ -111,6 +111,14 @@ def test_progress_is_reported_and_can_stop_the_analysis(
         analyzer.analyze(tmp_path / "one.mp4", progress=stop)
 
 
+def test_frame_progress_counts_the_sampled_frames(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
+    write_video(tmp_path / "one.mp4", face_scene([_face()], count=20))
+    counts: list[tuple[int, int]] = []
+    options = VideoOptions(sampling=Sampling(frames=5))
+    analyzer.analyze(tmp_path / "one.mp4", options, frame_progress=lambda *n: counts.append(n))
+    assert counts == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
 def test_a_video_holds_its_frames_in_the_decode_budget(tmp_path: Path) -> None:
     grey = np.full((180, 320, 3), 128, np.uint8)
     write_video(tmp_path / "grey.mp4", [grey] * 10)

@@ -2,6 +2,8 @@ import io
 import json
 import os
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -15,6 +17,7 @@ from skimage import data
 
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import COMMANDS, main
+from deepfake_detection.cli.scan import exit_status
 
 
 @pytest.fixture(autouse=True)
@@ -267,3 +270,111 @@ def test_help_describes_every_command(capsys: pytest.CaptureFixture[str]) -> Non
     assert "see `dfd" not in out
     for summary in COMMANDS.values():
         assert " ".join(summary.split()[:4]) in " ".join(out.split())
+
+
+@pytest.fixture
+def uncertain_png(tmp_path: Path) -> Path:
+    """With --detector none, a 24 px image is one face under the card's 32 px: uncertain."""
+    path = tmp_path / "small.png"
+    path.write_bytes(png(np.full((24, 24, 3), 128, np.uint8)))
+    return path
+
+
+def test_uncertain_exits_0_unless_fail_on_uncertain(uncertain_png: Path, folder: Path) -> None:
+    files = ("--detector", "none", uncertain_png, folder / "one.jpg")
+    status, results = scan_json(*files)
+    assert results["small.png"]["verdict"] == "uncertain"
+    assert results["one.jpg"]["verdict"] == "real"
+    assert status == ExitStatus.OK
+    status, _ = scan_json("--fail-on", "uncertain", *files)
+    assert status == ExitStatus.UNCERTAIN_FOUND == 4
+    assert scan_json("--fail-on", "fake", *files)[0] == ExitStatus.OK
+
+
+def test_with_fail_on_uncertain_a_fake_then_an_error_still_win(
+    uncertain_png: Path, folder: Path, bad_files: Path
+) -> None:
+    uncertain = ("--fail-on", "uncertain", "--detector", "none", uncertain_png)
+    broken = bad_files / "truncated.jpg"
+    assert scan_json(*uncertain, broken)[0] == ExitStatus.ERROR
+    # At threshold 0.1 the grey 24 px face stays uncertain (too small); the astronaut is fake.
+    fake = scan_json("--threshold", "0.1", *uncertain, broken, folder / "one.jpg")
+    assert fake[1]["one.jpg"]["verdict"] == "fake"
+    assert fake[1]["small.png"]["verdict"] == "uncertain"
+    assert fake[0] == ExitStatus.FAKE_FOUND
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "errors", "fail_on", "status"),
+    [
+        ({"real", "no_face"}, False, "uncertain", ExitStatus.OK),
+        ({"real", "uncertain"}, False, "fake", ExitStatus.OK),
+        ({"real", "uncertain"}, False, "uncertain", ExitStatus.UNCERTAIN_FOUND),
+        ({"uncertain", None}, True, "uncertain", ExitStatus.ERROR),
+        ({"uncertain", "fake", None}, True, "uncertain", ExitStatus.FAKE_FOUND),
+        ({"fake"}, False, "fake", ExitStatus.FAKE_FOUND),
+        ({None}, True, "fake", ExitStatus.ERROR),
+    ],
+)
+def test_exit_status_order(
+    verdicts: set[str | None], errors: bool, fail_on: str, status: ExitStatus
+) -> None:
+    assert exit_status(verdicts, errors, fail_on=fail_on) == status
+
+
+def test_fail_on_takes_fake_or_uncertain(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        scan("--fail-on", "real", folder)
+    assert exited.value.code == ExitStatus.USAGE
+    assert "--fail-on" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flag", "where", "says"),
+    [
+        ("--report", "/nonexistent/dir/r.html", "the folder /nonexistent/dir does not exist"),
+        ("--report", "/proc/dfd-report.html", "cannot write /proc/dfd-report.html"),
+        ("--report", "{tmp}", "is a folder; give the report a file name"),
+        ("--report", "{tmp}/file.txt/r.html", "is not a folder"),
+        ("--annotate", "/proc/nope", "cannot write in /proc/nope"),
+        ("--annotate", "{tmp}/file.txt", "is a file, not a folder"),
+    ],
+)
+def test_output_paths_are_checked_before_any_work(
+    tmp_path: Path, folder: Path, flag: str, where: str, says: str
+) -> None:
+    (tmp_path / "file.txt").write_text("a file")
+    status, out, err = scan(flag, where.format(tmp=tmp_path), folder)
+    assert status == ExitStatus.USAGE
+    assert out == ""  # not one file was scanned
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"dfd scan: error: argument {flag}: ")
+    assert says in err
+
+
+def test_a_bad_output_path_is_one_line_without_a_traceback(tmp_path: Path, folder: Path) -> None:
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "scan"]
+    for flag, where in (("--report", "/nonexistent/dir/r.html"), ("--annotate", "/proc/nope")):
+        done = subprocess.run(
+            [*command, flag, where, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ.copy(),
+        )
+        assert done.returncode == ExitStatus.USAGE
+        assert done.stdout == ""
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_checking_a_report_path_changes_nothing(tmp_path: Path, folder: Path) -> None:
+    existing = tmp_path / "kept.html"
+    existing.write_text("an older report")
+    status, _, err = scan("--report", existing, "--annotate", "/proc/nope", folder)
+    assert status == ExitStatus.USAGE
+    assert existing.read_text() == "an older report"  # checked, not truncated
+    # The report's check passes, then the command fails: the probe file is not left behind.
+    status, _, err = scan("--report", tmp_path / "new.html", "--frames", "999", folder)
+    assert (status, "--frames" in err) == (ExitStatus.USAGE, True)
+    assert not (tmp_path / "new.html").exists()

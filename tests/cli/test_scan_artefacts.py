@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 import io
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -14,6 +17,7 @@ from PIL import Image
 from skimage import data
 
 from api.videos import video_bytes
+from deepfake_detection import __version__
 from deepfake_detection.cli.environment import Environment
 from deepfake_detection.cli.main import main
 
@@ -71,9 +75,54 @@ def test_report_is_one_self_contained_page(media: Path, tmp_path: Path) -> None:
     assert page.count('<section class="file">') == 4  # 3 media files and the broken one
     assert page.count("data:image/jpeg;base64,") == 3  # a thumbnail per analysed file
     assert "<svg" in page
-    assert "Person 1" in page
     assert "corrupt_media" in page
     # Nothing is loaded from elsewhere: every src is inline data.
     assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', page))
     assert "<script" not in page
     assert "<link" not in page
+
+
+def test_the_report_is_a_record_of_what_was_checked_and_how(media: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    before = datetime.now(UTC).replace(microsecond=0)
+    scan("--report", report, "--frames", "6", "--threshold", "0.45", media)
+
+    page = report.read_text()
+    header = _cells(re.search(r'<table class="header">(.*?)</table>', page).group(1))  # type: ignore[union-attr]
+    assert header["tool"] == f"dfd {__version__}"
+    assert header["model"] == "tiny 0"  # the tiny card's name and version
+    assert header["threshold"] == "0.45 (fake at or above)"
+    assert re.fullmatch(r"\[[\d.]+, [\d.]+\)", header["uncertain band"])
+    assert before <= datetime.fromisoformat(header["date"]) <= datetime.now(UTC)
+    assert header["face detector"] == "centerface"
+    assert header["video frames sampled"] == "6, evenly spread"
+    # Each file's SHA-256, as sha256sum gives it (the broken file's too: it is what was checked).
+    hashes = re.findall(r"<h2>([^<]*)</h2>.*?SHA-256 <code>([0-9a-f]{64})</code>", page)
+    assert len(hashes) == 4
+    for path, digest in hashes:
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest
+
+
+def test_persons_have_one_name_in_the_report(media: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    scan("--report", report, media / "clip.mp4", media / "face.jpg")
+
+    page = report.read_text()
+    video, image = page.split('<section class="file">')[1:]
+    # The video's person: P1 in the table, the chart's heading and its label, as drawn on the
+    # thumbnail; never its 0-based id or "Person 1".
+    assert re.search(r"<tbody><tr><td>P1</td><td>(real|fake|uncertain)</td>", video)
+    assert "<h3>P1: " in video
+    assert 'aria-label="Fake probability of P1 over time"' in video
+    assert "Person 1" not in page
+    assert "<td>0</td>" not in video
+    # An image's faces are numbered from 1, as their captions on the thumbnail.
+    assert "<thead><tr><th>face</th>" in image
+    assert "<tbody><tr><td>1</td>" in image
+
+
+def _cells(table: str) -> dict[str, str]:
+    return {
+        html.unescape(name): html.unescape(value)
+        for name, value in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", table)
+    }

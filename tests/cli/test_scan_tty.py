@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from api.videos import video_bytes
+
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -83,3 +85,23 @@ def test_the_bar_shows_on_a_terminal_and_rows_stay_clean(
             assert "/6" not in row, f"bar mixed into {row!r}"
             assert "file/s" not in row, f"bar mixed into {row!r}"
             assert row.split()[0] in ("real", "fake", "uncertain"), row
+
+
+def test_a_video_shows_its_frames_counted(tmp_path: Path, tiny_model_card: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(video_bytes(tmp_path, "source.mp4", count=24))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
+    env |= {"DFD_MODEL_CARD": str(tiny_model_card), "TERM": "xterm"}
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "scan", "--frames", "12"]
+    output = run_in_terminal([*command, str(clip)], env)
+    # One file: no files bar, but the video's frames are counted as they are sampled.
+    counts = [int(n) for n in re.findall(r"clip\.mp4: .*?\b(\d+)/12 ", output)]
+    assert counts, f"no frame count in {output!r}"
+    assert max(counts) >= 1
+    assert "frame/s" in output or "s/frame" in output
+    shown = [as_displayed(line) for line in output.replace("\r\n", "\n").split("\n")]
+    rows = [row for row in shown if row]
+    assert rows[0].split() == ["LABEL", "P(FAKE)", "FACES", "PATH"]
+    assert rows[1].split()[-1] == str(clip)
+    for row in rows[1:]:
+        assert "/12" not in row, f"bar mixed into {row!r}"

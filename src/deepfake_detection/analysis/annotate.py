@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from deepfake_detection.analysis.persons import Person
+from deepfake_detection.analysis.persons import Person, person_name
 from deepfake_detection.media.video_rewrite import rewrite_video
 from deepfake_detection.shared.faces import Box, ScoredFace
 from deepfake_detection.shared.images import RGBImage
@@ -67,7 +67,7 @@ def image_marks(faces: Sequence[ScoredFace]) -> list[Mark]:
 def video_tracks(persons: Sequence[Person]) -> list[Track]:
     return [
         Track(
-            name=f"P{person.id + 1}",
+            name=person_name(person.id),
             label=person.label,
             score=person.score,
             samples=tuple(

@@ -31,6 +31,12 @@ class FaceSample:
     sharpness: float = 0.0
 
 
+def person_name(person_id: int) -> str:
+    """A person's name for people (``P1`` for id 0): on annotated frames, in ``dfd scan``'s table and
+    report, one numbering everywhere. The answers' ``id`` stays the 0-based number."""
+    return f"P{person_id + 1}"
+
+
 @dataclass(frozen=True)
 class Person:
     id: int

@@ -43,6 +43,8 @@ from deepfake_detection.media.video_sampling import Sampling
 from deepfake_detection.shared.faces import DetectedFace, Reason
 
 Progress = Callable[[float], None]
+FrameProgress = Callable[[int, int], None]
+"""Called with the frames sampled so far and the number the sampling expects."""
 
 FRAMES_HELD = PREFETCH_DEPTH + 3
 """Decoded frames a video analysis holds at once, in a decode budget's terms (pixels of an RGB
@@ -165,13 +167,15 @@ class VideoAnalyzer:
         *,
         detector: FaceDetector | None = None,
         budget_wait_s: float | None = None,
+        frame_progress: FrameProgress | None = None,
     ) -> VideoAnalysis:
         """Analyse a video; ``detector`` replaces this analyzer's for this call, ``budget_wait_s``
         its wait for room in the decode budget. ``progress`` is called with 0..1 after each sampled
-        frame (it may raise to stop, e.g. a cancelled job)."""
+        frame (it may raise to stop, e.g. a cancelled job), ``frame_progress`` with the frames
+        sampled so far and the number expected (for a bar that counts frames)."""
         options = options or VideoOptions()
         detector = detector or self.detector
-        run = _Run(detector, self.classifier, self.batch_size, options, progress)
+        run = _Run(detector, self.classifier, self.batch_size, options, progress, frame_progress)
         started = time.perf_counter()
         wait_s = self.budget_wait_s if budget_wait_s is None else budget_wait_s
         with (
@@ -226,9 +230,10 @@ class _Run:
         batch_size: int,
         options: VideoOptions,
         progress: Progress | None,
+        frame_progress: FrameProgress | None = None,
     ) -> None:
         self.detector, self.classifier, self.batch_size = detector, classifier, batch_size
-        self.options, self.progress = options, progress
+        self.options, self.progress, self.frame_progress = options, progress, frame_progress
         self.recipe = crop_recipe(classifier.card.crop, detector.name)
         self.frames: list[tuple[int, float]] = []
         self.faces: list[list[DetectedFace]] = []
@@ -269,6 +274,8 @@ class _Run:
                 self.flush()
             if self.progress:
                 self.progress(min(0.95, len(self.frames) / max(1, expected)))
+            if self.frame_progress:
+                self.frame_progress(len(self.frames), expected)
 
     def flush(self) -> None:
         crops = [p for p in self.pending if len(p)]

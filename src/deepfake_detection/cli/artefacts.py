@@ -1,11 +1,15 @@
 """What ``dfd scan`` writes besides its lines: ``--annotate DIR`` (each image as a PNG, each video as
-an MP4, with the faces' boxes, labels and scores drawn) and ``--report FILE`` (one HTML page)."""
+an MP4, with the faces' boxes, labels and scores drawn) and ``--report FILE`` (one HTML page).
+Both paths were checked before the scan (``output_paths.py``)."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from deepfake_detection import __version__
 from deepfake_detection.analysis.annotate import (
     annotate_video,
     draw_marks,
@@ -16,8 +20,9 @@ from deepfake_detection.analysis.annotate import (
     video_tracks,
 )
 from deepfake_detection.analysis.results import ImageAnalysis
+from deepfake_detection.analysis.verdict import DecisionRule
 from deepfake_detection.analysis.video import VideoAnalysis
-from deepfake_detection.cli.report import ReportEntry, render_report
+from deepfake_detection.cli.report import ReportEntry, ReportHeader, render_report
 from deepfake_detection.cli.scanner import FileResult, Scanner
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.video import open_video
@@ -39,8 +44,7 @@ class ScanArtefacts:
         self.stderr = stderr
         self.entries: list[ReportEntry] = []
         self._names: set[str] = set()
-        if annotate_dir is not None:
-            annotate_dir.mkdir(parents=True, exist_ok=True)
+        self.header = report_header(scanner)
 
     @property
     def wanted(self) -> bool:
@@ -56,19 +60,34 @@ class ScanArtefacts:
                 thumbnail = self._video(result.path, analysis)
         except DetectionError as exc:
             print(f"dfd scan: cannot draw {result.path}: {exc.message}", file=self.stderr)
+        except OSError as exc:
+            print(f"dfd scan: cannot write {exc.filename}: {exc.strerror}", file=self.stderr)
         if self.report is None:
             return
+        sha256 = file_sha256(result.path)
         if isinstance(analysis, VideoAnalysis):
             entry = ReportEntry(
-                result, thumbnail, analysis.persons, analysis.threshold, analysis.info.duration_s
+                result,
+                thumbnail,
+                analysis.persons,
+                analysis.threshold,
+                analysis.info.duration_s,
+                sha256=sha256,
             )
         else:
-            entry = ReportEntry(result, thumbnail)
+            entry = ReportEntry(result, thumbnail, sha256=sha256)
         self.entries.append(entry)
 
-    def finish(self) -> None:
-        if self.report is not None:
-            self.report.write_text(render_report(self.entries), encoding="utf-8")
+    def finish(self) -> bool:
+        """Write the report; ``False`` (said on ``stderr``) when it could not be written."""
+        if self.report is None:
+            return True
+        try:
+            self.report.write_text(render_report(self.entries, self.header), encoding="utf-8")
+        except OSError as exc:
+            print(f"dfd scan: cannot write {self.report}: {exc.strerror}", file=self.stderr)
+            return False
+        return True
 
     def _image(self, path: Path, analysis: ImageAnalysis) -> RGBImage:
         drawn = draw_marks(self.scanner.models.read_image(path), image_marks(analysis.faces))
@@ -96,3 +115,43 @@ class ScanArtefacts:
             name = f"{path.stem}-{n}.annotated{suffix}"
         self._names.add(name)
         return name
+
+
+def report_header(scanner: Scanner) -> ReportHeader:
+    """The scan's tool, model, threshold and settings, dated now."""
+    settings, options = scanner.settings, scanner.video_options
+    card = scanner.models.card
+    rule = DecisionRule.from_card(card, settings.threshold)
+    sampling = options.sampling
+    frames = (
+        f"one every {sampling.every_s:g} s (at most {sampling.max_frames})"
+        if sampling.every_s is not None
+        else f"{sampling.frames}, evenly spread"
+    )
+    return ReportHeader(
+        tool=f"dfd {__version__}",
+        model=f"{card.name} {card.version}",
+        threshold=rule.threshold,
+        uncertain_band=(rule.low, rule.high),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        settings=(
+            ("face detector", scanner.detector.name),
+            ("faces scored per image or frame", f"at most {settings.max_faces}"),
+            ("smallest face scored", f"{settings.min_face_size} px"),
+            ("video frames sampled", frames),
+            ("a person's video score", f"the {options.aggregate} of its frames"),
+            ("coverage to decide a video", f"{options.min_coverage:.0%} of the sampled frames"),
+        ),
+    )
+
+
+def file_sha256(path: Path) -> str | None:
+    """The file's SHA-256 in hex, read in chunks; ``None`` when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()

@@ -14,6 +14,8 @@ class ExitStatus(IntEnum):
     USAGE = 2
     # `dfd scan` found at least one fake: a result, not a failure.
     FAKE_FOUND = 3
+    # `dfd scan --fail-on uncertain` found a file that needs a person to look (and no fake).
+    UNCERTAIN_FOUND = 4
 
 
 class UsageError(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from deepfake_detection.analysis.video import FrameProgress
 from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.client import ApiError, Client, ImageResult, VideoResult
 from deepfake_detection.errors import DetectionError
@@ -37,7 +38,9 @@ class RemoteScanner:
             "max_faces": max_faces,
         }
 
-    def scan(self, path: Path) -> FileResult:
+    def scan(self, path: Path, frames: FrameProgress | None = None) -> FileResult:
+        """``frames`` is not called: the service reports a job's progress as a share, not in
+        frames."""
         kind: Kind | None = None
         try:
             kind = file_kind(path)

@@ -1,6 +1,8 @@
 """``dfd scan --report FILE``: one self-contained HTML page for a scan (no outside file, script or
-font): per file its verdict, an annotated thumbnail, its faces, and per person in a video a chart
-of the score over time with the threshold line."""
+font). A header says what checked the files and how (tool and model versions, threshold, date,
+settings); per file its SHA-256, verdict, an annotated thumbnail, its faces, and per person in a
+video a chart of the score over time with the threshold line. Persons are named as on the
+thumbnail (P1, P2, ...) everywhere on the page."""
 
 from __future__ import annotations
 
@@ -12,11 +14,24 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from deepfake_detection.analysis.persons import Person
+from deepfake_detection.analysis.persons import Person, person_name
 from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.shared.images import RGBImage
 
 THUMBNAIL_SIDE = 480
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    """What a report records about the scan itself, so that it can stand as a record."""
+
+    tool: str
+    model: str
+    threshold: float
+    uncertain_band: tuple[float, float]
+    created: str
+    """ISO 8601, UTC."""
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,7 @@ class ReportEntry:
     persons: tuple[Person, ...] = ()
     threshold: float | None = None
     duration_s: float | None = None
+    sha256: str | None = None
 
 
 def thumbnail_uri(image: RGBImage) -> str:
@@ -57,7 +73,7 @@ def person_chart(person: Person, threshold: float, duration_s: float) -> str:
         f"<title>{s.timestamp_s:.2f} s: {s.fake_probability:.3f}</title></circle>"
         for s in person.timeline
     )
-    label = f"Fake probability of person {person.id + 1} over time"
+    label = f"Fake probability of {person_name(person.id)} over time"
     return (
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
         f'<rect x="{left}" y="{top}" width="{width - left - right}" '
@@ -73,18 +89,22 @@ def person_chart(person: Person, threshold: float, duration_s: float) -> str:
 
 
 def _faces_table(result: FileResult) -> str:
+    """One row per face (numbered as on the thumbnail: 1, 2, ...) or person (P1, P2, ...)."""
     if not result.faces:
         return ""
+    video = result.kind == "video"
     rows = "".join(
         "<tr>"
+        + f"<td>{person_name(face['id']) if video else n}</td>"
         + "".join(
             f"<td>{html.escape(_cell(face.get(key)))}</td>"
-            for key in ("person", "label", "fake_probability", "box", "frames")
+            for key in ("label", "fake_probability", "reason", "box", "frames")
         )
         + "</tr>"
-        for face in result.faces
+        for n, face in enumerate(result.faces, start=1)
     )
-    head = "".join(f"<th>{h}</th>" for h in ("person", "label", "P(fake)", "box", "frames"))
+    first = "person" if video else "face"
+    head = "".join(f"<th>{h}</th>" for h in (first, "label", "P(fake)", "reason", "box", "frames"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -109,6 +129,8 @@ def _entry(entry: ReportEntry) -> str:
     if result.fake_probability is not None:
         parts.append(f" · highest fake probability {result.fake_probability:.3f}")
     parts.append(f" · {html.escape(result.kind or 'unknown kind')}</p>")
+    if entry.sha256 is not None:
+        parts.append(f'<p class="hash">SHA-256 <code>{entry.sha256}</code></p>')
     if result.error:
         parts.append(f'<p class="error">[{html.escape(result.error)}] ')
         parts.append(f"{html.escape(result.message or '')}</p>")
@@ -118,7 +140,7 @@ def _entry(entry: ReportEntry) -> str:
     parts.append(_faces_table(result))
     if entry.threshold is not None and entry.duration_s is not None:
         for person in entry.persons:
-            parts.append(f"<h3>Person {person.id + 1}: {html.escape(person.label)} ")
+            parts.append(f"<h3>{person_name(person.id)}: {html.escape(person.label)} ")
             parts.append(f"{person.score:.3f}</h3>")
             parts.append(person_chart(person, entry.threshold, entry.duration_s))
     return '<section class="file">' + "".join(parts) + "</section>"
@@ -131,10 +153,30 @@ body{font-family:system-ui,sans-serif;color:#1b1f24;max-width:60rem;margin:auto;
 .label-real{background:#0f6b2f}.label-fake{background:#b3261e}.label-uncertain{background:#8a5300}
 .error{color:#7a1712}table{border-collapse:collapse;margin:.5rem 0}
 td,th{border-bottom:1px solid #c5ccd6;padding:.2rem .5rem;text-align:left}.chart{width:100%;max-width:480px}
+.header th{font-weight:normal;color:#3d4652}.hash code{word-break:break-all}
 """
 
 
-def render_report(entries: Sequence[ReportEntry], *, title: str = "dfd scan report") -> str:
+def _header(header: ReportHeader) -> str:
+    low, high = header.uncertain_band
+    rows = [
+        ("tool", header.tool),
+        ("model", header.model),
+        ("threshold", f"{header.threshold:g} (fake at or above)"),
+        ("uncertain band", f"[{low:g}, {high:g})"),
+        ("date", header.created),
+        *header.settings,
+    ]
+    cells = "".join(
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
+        for name, value in rows
+    )
+    return f'<table class="header">{cells}</table>'
+
+
+def render_report(
+    entries: Sequence[ReportEntry], header: ReportHeader, *, title: str = "dfd scan report"
+) -> str:
     counts: dict[str, int] = {}
     for entry in entries:
         key = entry.result.label or "error"
@@ -145,6 +187,7 @@ def render_report(entries: Sequence[ReportEntry], *, title: str = "dfd scan repo
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>{len(entries)} file(s): {summary or 'none'}.</p>"
+        f"<h1>{html.escape(title)}</h1>{_header(header)}"
+        f"<p>{len(entries)} file(s): {summary or 'none'}.</p>"
         f"{body}</body></html>\n"
     )

@@ -6,8 +6,12 @@ files are taken when their name has an image or video suffix or their first byte
 files named on the command line are always analysed.
 
 Exit status: 3 (``FAKE_FOUND``) if any file was found fake, otherwise 1 (``ERROR``) if any file
-could not be analysed, otherwise 0. A fake wins over an error because it is a finding about the
-content; the per-file lines still report every error.
+could not be analysed, otherwise (with ``--fail-on uncertain``) 4 (``UNCERTAIN_FOUND``) if any
+file was uncertain, otherwise 0. A fake wins over an error because it is a finding about the
+content; an error wins over an uncertain file because a file not analysed at all is the larger
+gap. The per-file lines still report every error.
+
+The output paths (``--report``, ``--annotate``) are checked before the models load.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
-from deepfake_detection.analysis.video import VideoOptions
+from deepfake_detection.analysis.persons import person_name
+from deepfake_detection.analysis.video import FrameProgress, VideoOptions
 from deepfake_detection.cli.artefacts import ScanArtefacts
 from deepfake_detection.cli.environment import Environment, ExitStatus, UsageError
+from deepfake_detection.cli.output_paths import check_report, prepare_annotate_dir
+from deepfake_detection.cli.progress import ScanProgress
 from deepfake_detection.cli.remote_scanner import RemoteScanner
 from deepfake_detection.cli.scanner import FileResult, Scanner
 from deepfake_detection.config import Settings, get_settings
@@ -32,9 +39,6 @@ from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.media.kind import SNIFF_BYTES, sniff_kind
 from deepfake_detection.runtime.options import resolve_video_options
 from deepfake_detection.schemas.scan import ScanFace, ScanPerson
-
-if TYPE_CHECKING:
-    from tqdm import tqdm
 
 IMAGE_SUFFIXES = (
     ".jpg",
@@ -50,14 +54,14 @@ IMAGE_SUFFIXES = (
 )
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
 MEDIA_SUFFIXES = frozenset(IMAGE_SUFFIXES + VIDEO_SUFFIXES + (".heif",))
-_PROGRESS_FROM = 5  # files; fewer finish before a bar is worth drawing
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "Exit status: 0 every file real or without a face, 3 at least one fake, 1 some file could "
-        "not be analysed (and none was fake), 2 bad command line. Other settings come from the "
-        "DFD_* variables, as for `dfd serve`."
+        "Exit status: 0 every file real, uncertain or without a face, 3 at least one fake, 1 some "
+        "file could not be analysed (and none was fake), 4 with --fail-on uncertain: some file "
+        "uncertain (none fake, no error), 2 bad command line or an output path that cannot be "
+        "written. Other settings come from the DFD_* variables, as for `dfd serve`."
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -100,6 +104,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="write a self-contained HTML report to FILE"
     )
+    parser.add_argument(
+        "--fail-on",
+        choices=("fake", "uncertain"),
+        default="fake",
+        help="the least finding that fails the scan: fake (exit 3, the default) or uncertain "
+        "(also exit 4 when no file is fake and none failed)",
+    )
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -119,6 +130,10 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
     }
     if args.server and (args.annotate or args.report):
         raise UsageError("--annotate and --report need a local scan: drop --server")
+    if args.report is not None:
+        check_report(args.report)
+    if args.annotate is not None:
+        prepare_annotate_dir(args.annotate)
     scanner: FileScanner
     artefacts: ScanArtefacts | None = None
     if args.server:
@@ -130,27 +145,37 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         artefacts = ScanArtefacts(local, args.annotate, args.report, env.stderr)
         scanner = local
     files = list(collect_files(args.paths))
-    fake = errors = False
+    verdicts: set[str | None] = set()
+    errors = False
     if not args.json:
         print(f"{'LABEL':9} {'P(FAKE)':>7} {'FACES':>5}  PATH", file=env.stdout, flush=True)
-    with _progress(files, env) as bar:
+    with ScanProgress(len(files), env) as progress:
         for path in files:
-            result = scanner.scan(path)
-            fake |= result.verdict == "fake"
+            result = scanner.scan(path, progress.frame_counter(path))
+            verdicts.add(result.verdict)
             errors |= result.error is not None
-            lines = [json.dumps(result.as_json())] if args.json else table_rows(result)
-            _print_clear_of(bar, lines, env)
+            progress.show([json.dumps(result.as_json())] if args.json else table_rows(result))
             if artefacts is not None and artefacts.wanted:
                 artefacts.add(result)
     if artefacts is not None:
-        artefacts.finish()
-    if fake:
+        errors |= not artefacts.finish()
+    return exit_status(verdicts, errors, fail_on=args.fail_on)
+
+
+def exit_status(verdicts: set[str | None], errors: bool, *, fail_on: str = "fake") -> ExitStatus:
+    """A fake first (a finding), then an error (a file not analysed at all), then, when asked
+    for, an uncertain file (one that needs a person to look)."""
+    if "fake" in verdicts:
         return ExitStatus.FAKE_FOUND
-    return ExitStatus.ERROR if errors else ExitStatus.OK
+    if errors:
+        return ExitStatus.ERROR
+    if fail_on == "uncertain" and "uncertain" in verdicts:
+        return ExitStatus.UNCERTAIN_FOUND
+    return ExitStatus.OK
 
 
 class FileScanner(Protocol):
-    def scan(self, path: Path) -> FileResult: ...
+    def scan(self, path: Path, frames: FrameProgress | None = None) -> FileResult: ...
 
 
 def _remote_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -186,7 +211,7 @@ def _face_row(face: ScanFace | ScanPerson) -> str:
     where = f"box {box.x1:.0f},{box.y1:.0f} {box.x2:.0f},{box.y2:.0f}"
     if isinstance(face, ScanPerson):
         frames = f"{face.frames} frame{'s' if face.frames != 1 else ''}"
-        what = f"person {face.id}, {frames} ({face.coverage:.0%}), {where}"
+        what = f"person {person_name(face.id)}, {frames} ({face.coverage:.0%}), {where}"
     else:
         what = f"face, {where}"
     if face.reason:
@@ -200,35 +225,6 @@ def _video_options(settings: Settings, args: argparse.Namespace) -> VideoOptions
     except InvalidOptions as exc:
         flag = "--every-s" if args.every_s is not None else "--frames"
         raise UsageError(f"argument {flag}: {exc.message}") from exc
-
-
-def _progress(files: list[Path], env: Environment) -> tqdm[Any] | _NoBar:
-    """A progress bar on stderr when it is a terminal and the scan is long enough to want one."""
-    if len(files) < _PROGRESS_FROM or not env.stderr_is_tty:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=len(files), file=env.stderr, unit="file", leave=False)
-
-
-class _NoBar:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _print_clear_of(bar: tqdm[Any] | None, lines: list[str], env: Environment) -> None:
-    """Print one file's lines on stdout and advance the bar. The bar is wiped from its line first
-    and drawn again below the lines: where stdout and stderr share a terminal, a row printed
-    over the bar would keep its text."""
-    if bar is not None:
-        bar.clear()
-    print("\n".join(lines), file=env.stdout, flush=True)
-    if bar is not None:
-        bar.update()
-        bar.refresh()
 
 
 def _looks_like_media(path: Path) -> bool:

@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from deepfake_detection.analysis.results import ImageAnalysis
-from deepfake_detection.analysis.video import VideoAnalysis, VideoAnalyzer, VideoOptions
+from deepfake_detection.analysis.video import (
+    FrameProgress,
+    VideoAnalysis,
+    VideoAnalyzer,
+    VideoOptions,
+)
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.kind import Kind, file_kind
@@ -72,14 +77,16 @@ class Scanner:
         self.detector = self.models.detector(None)
         self._videos: VideoAnalyzer | None = None
 
-    def scan(self, path: Path) -> FileResult:
+    def scan(self, path: Path, frames: FrameProgress | None = None) -> FileResult:
+        """``frames`` is called after each sampled frame of a video."""
         kind: Kind | None = None
         try:
             kind = file_kind(path)
             if kind == "image":
                 analysis = self.models.analyze_file(path)
                 return FileResult(image_line(path, analysis), analysis)
-            video = self.video_analyzer().analyze(path, self.video_options)
+            analyzer = self.video_analyzer()
+            video = analyzer.analyze(path, self.video_options, frame_progress=frames)
             return FileResult(video_line(path, video), video)
         except DetectionError as exc:
             return FileResult(error_line(path, kind, exc.code, exc.message))
