@@ -34,8 +34,8 @@ def test_downloads_to_the_target(origin: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "error", "message"),
     [
-        ("/declared-big", PayloadTooLarge, "5000 bytes"),
-        ("/undeclared-big", PayloadTooLarge, "over the limit"),
+        ("/declared-big", PayloadTooLarge, "the media is 4.9 KiB; the limit is 1000 bytes"),
+        ("/undeclared-big", PayloadTooLarge, "over the limit of 1000 bytes"),
         ("/missing", FetchFailed, "HTTP 404"),
         ("/redirect", FetchFailed, "redirect"),
     ],

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from deepfake_detection.errors import FetchFailed, InvalidOptions, PayloadTooLarge
+from deepfake_detection.errors import FetchFailed, InvalidOptions, PayloadTooLarge, human_size
 from deepfake_detection.jobs.deadline import run_within
 from deepfake_detection.jobs.webhook import (
     Resolver,
@@ -97,7 +97,7 @@ def _check_answer(response: httpx.Response, max_bytes: int) -> None:
         )
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"url: the media has {declared} bytes; the limit is {max_bytes}")
+        raise PayloadTooLarge.over_bytes("url: the media", declared, max_bytes)
 
 
 async def _save(response: httpx.Response, target: Path, max_bytes: int) -> int:
@@ -107,7 +107,9 @@ async def _save(response: httpx.Response, target: Path, max_bytes: int) -> int:
         async for chunk in response.aiter_raw():  # as sent: never decoded here
             size += len(chunk)
             if size > max_bytes:
-                raise PayloadTooLarge(f"url: the media is over the limit of {max_bytes} bytes")
+                raise PayloadTooLarge(
+                    f"url: the media is over the limit of {human_size(max_bytes)}"
+                )
             out.write(chunk)
     if size == 0:
         raise FetchFailed("url: the answer was empty")
