@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=default_data_dir, description="job store, uploads (shared), API keys"
     )
+    data_min_free_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="below this much free space on the data volume, /readyz says not ready",
+    )
     job_backend: str = Field("embedded", description="embedded (in-process) or celery")
     job_workers: int = Field(1, ge=1, le=64, description="embedded backend: concurrent jobs")
     job_max_queued: int = Field(

@@ -6,6 +6,7 @@ that every layer says them the same way, in units and sentences a person reads.
 
 from __future__ import annotations
 
+import errno
 import re
 
 _UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB")
@@ -100,6 +101,36 @@ class InvalidOptions(DetectionError):
 class Overloaded(DetectionError):
     code = "overloaded"
     http_status = 503
+
+
+class InsufficientStorage(DetectionError):
+    """The data volume or the temporary folder is full: an operator problem; retry later."""
+
+    code = "insufficient_storage"
+    http_status = 507
+
+    @classmethod
+    def writing(cls, what: str) -> InsufficientStorage:
+        return cls(
+            f"{what} could not be written: the server's storage is full; retry later (the "
+            "operator has been told in the log)"
+        )
+
+
+class JobsUnavailable(DetectionError):
+    """Jobs cannot progress now (a full data volume, stopped workers, an unreachable broker): the
+    service is not ready."""
+
+    code = "jobs_unavailable"
+    http_status = 503
+
+
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` is the operating system saying a disk or a quota is full."""
+    return isinstance(exc, OSError) and exc.errno in _NO_SPACE
 
 
 class ModelUnavailable(DetectionError):

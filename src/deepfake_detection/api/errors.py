@@ -5,11 +5,14 @@
   400 from the form parser) gets a code from its status.
 - ``RequestValidationError``: a missing field or unreadable JSON is a malformed request (400
   ``bad_request``); a field with a wrong value is 422 ``invalid_options``.
+- An ``OSError`` that says a disk is full (writing an upload, the form parser's temporary files) is
+  507 ``insufficient_storage``: the operator's problem, not a bug, and the client may retry.
 - Anything else is a bug: answered 500 ``internal_error`` (the server logs the traceback).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,10 +24,14 @@ from starlette.exceptions import HTTPException
 from deepfake_detection.api.security_headers import DATA_HEADERS
 from deepfake_detection.errors import (
     DetectionError,
+    InsufficientStorage,
     InvalidOptions,
     InvalidRequest,
     RateLimited,
+    out_of_space,
 )
+
+logger = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
 """What a 503 answer tells the client to wait before retrying (``Retry-After``, seconds)."""
@@ -40,6 +47,7 @@ _CODES_BY_STATUS = {
     429: "rate_limited",
     422: "invalid_options",
     503: "unavailable",
+    507: "insufficient_storage",
 }
 # Errors from pydantic that mean "the request is not shaped as documented" rather than "a value is
 # out of range": these are 400, the rest 422.
@@ -101,6 +109,10 @@ def to_response(request: Request, exc: Exception) -> JSONResponse:
         return error_response(error.http_status, error.code, error.message)
     if isinstance(exc, HTTPException):
         return _http_error(request, exc)
+    if out_of_space(exc):
+        logger.error("%s %s: the storage is full: %s", request.method, request.url.path, exc)
+        full = InsufficientStorage.writing("the request's data")
+        return error_response(full.http_status, full.code, full.message, DATA_HEADERS)
     # ServerErrorMiddleware re-raises after this answer, so the server logs the traceback. It sits
     # outside every other middleware: this answer gets the security headers here.
     return error_response(
@@ -112,6 +124,13 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     return to_response(request, exc)
 
 
+async def _handle_os_error(request: Request, exc: Exception) -> JSONResponse:
+    if not out_of_space(exc):
+        raise exc  # a bug or an operator problem: 500, with the traceback in the server log
+    return to_response(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     for exc_class in (DetectionError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(exc_class, _handle)
+    app.add_exception_handler(OSError, _handle_os_error)

@@ -60,7 +60,13 @@ async def video_lifespan(app: FastAPI) -> AsyncIterator[None]:
         analyze=MediaAnalyzer(services.models),
         notify=webhook_notifier(settings),
     )
-    jobs = JobService(backend, settings.data_dir, settings.job_retention_s, settings.job_max_queued)
+    jobs = JobService(
+        backend,
+        settings.data_dir,
+        settings.job_retention_s,
+        settings.job_max_queued,
+        settings.data_min_free_bytes,
+    )
     await anyio.to_thread.run_sync(backend.start)
     sync = services.models.video_analyzer(max_duration_s=settings.video_sync_max_duration_s)
     app.state.videos = VideoServices(sync, jobs, webhook_policy(settings))

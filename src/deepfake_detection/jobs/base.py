@@ -88,6 +88,10 @@ class JobBackend(Protocol):
         """Jobs handed to the workers that none has started yet."""
         ...
 
+    def problem(self) -> str | None:
+        """Why queued jobs cannot progress now, as this process sees it (``None``: they can)."""
+        ...
+
     def stop(self) -> None: ...
 
 

@@ -140,6 +140,15 @@ class CeleryJobBackend:
         length: int = self._broker.llen(self.app.conf.task_default_queue)
         return length
 
+    def problem(self) -> str | None:
+        """The broker is what this process needs: the workers run elsewhere, with their own
+        readiness."""
+        try:
+            self._broker.ping()
+        except redis.RedisError as exc:
+            return f"the job broker does not answer: {type(exc).__name__}"
+        return None
+
     def stop(self) -> None:
         self.app.close()
         self._broker.close()

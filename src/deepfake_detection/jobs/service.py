@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import shutil
 import time
 import uuid
 from pathlib import Path
 
-from deepfake_detection.errors import InvalidOptions, NotFound, Overloaded
+from deepfake_detection.errors import InvalidOptions, NotFound, Overloaded, human_size
 from deepfake_detection.jobs.base import JobBackend
 from deepfake_detection.jobs.job import Job, JobStatus, Removal
 from deepfake_detection.runtime.options import AnalysisOptions
@@ -27,13 +28,36 @@ _JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 class JobService:
     def __init__(
-        self, backend: JobBackend, data_dir: Path, retention_s: float, max_queued: int = 1000
+        self,
+        backend: JobBackend,
+        data_dir: Path,
+        retention_s: float,
+        max_queued: int = 1000,
+        min_free_bytes: int = 0,
     ) -> None:
         self.backend = backend
         self.store = backend.store
+        self.data_dir = data_dir
         self.uploads = data_dir / "uploads"
         self.retention_s = retention_s
         self.max_queued = max_queued
+        self.min_free_bytes = min_free_bytes
+
+    def problem(self) -> str | None:
+        """Why jobs cannot be taken or progress now (``None``: they can): the backend's own
+        trouble, or a data volume with less than ``min_free_bytes`` free."""
+        if (trouble := self.backend.problem()) is not None:
+            return trouble
+        try:
+            free = shutil.disk_usage(_existing(self.data_dir)).free
+        except OSError as exc:
+            return f"the data directory cannot be read: {exc.strerror}"
+        if free < self.min_free_bytes:
+            return (
+                f"the data volume has {human_size(free)} free; jobs need at least "
+                f"{human_size(self.min_free_bytes)} (DFD_DATA_MIN_FREE_BYTES)"
+            )
+        return None
 
     def check_capacity(self) -> None:
         """``Overloaded`` (503, retry later) while ``max_queued`` jobs wait: a burst of uploads
@@ -133,6 +157,14 @@ class JobService:
     def _remove_upload(self, job_id: str) -> None:
         self.upload_path(job_id).unlink(missing_ok=True)
         self.annotated_path(job_id).unlink(missing_ok=True)
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its nearest parent that exists (the data directory is made with the first
+    job)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
 
 
 def encode_cursor(created_at: float, job_id: str) -> str:

@@ -3,6 +3,10 @@
 Each call opens its own connection (cheap for SQLite, and safe from any thread); every change is one
 ``UPDATE ... WHERE status ... RETURNING`` statement, so two workers can never both claim a job. The
 file is created with the first job: a service that never gets one writes nothing.
+
+A full data volume shows up as SQLite's ``SQLITE_FULL`` or ``SQLITE_IOERR`` (a write of the WAL that
+failed): both are ``InsufficientStorage`` (507) here, so a client reads "storage is full" instead of
+a 500, and the job workers know to wait and try again.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+from deepfake_detection.errors import InsufficientStorage, out_of_space
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.runtime.options import AnalysisOptions
 
@@ -185,6 +190,16 @@ class SqliteJobStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._open() as db:
+                yield db
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not _storage_fault(exc):
+                raise
+            raise InsufficientStorage.writing("the job store") from exc
+
+    @contextmanager
+    def _open(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             if not self._created:
                 self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -203,6 +218,13 @@ class SqliteJobStore:
         # Autocommit: each statement is its own transaction.
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
             yield db
+
+
+def _storage_fault(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        name = getattr(exc, "sqlite_errorname", "")
+        return name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "disk is full" in str(exc)
+    return out_of_space(exc)
 
 
 def _row(job: Job) -> tuple[object, ...]:

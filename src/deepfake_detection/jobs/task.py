@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from deepfake_detection.errors import DetectionError
+from deepfake_detection.errors import DetectionError, InsufficientStorage, out_of_space
 from deepfake_detection.jobs.base import JobStore
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.monitoring.metrics import get_metrics
@@ -82,7 +82,11 @@ def _run(
     except DetectionError as exc:
         message = exc.message.replace(str(path), "the upload")  # never the server's layout
         return _finish(store, job_id, None, JobError(exc.code, message), notify)
-    except Exception:
+    except Exception as exc:
+        if out_of_space(exc):
+            logger.error("job %s: the storage is full: %s", job_id, exc)
+            full = InsufficientStorage.writing("the job's files")
+            return _finish(store, job_id, None, JobError(full.code, full.message), notify)
         logger.exception("job %s failed", job_id)
         error = JobError("internal_error", "the analysis failed; the worker log has the details")
         return _finish(store, job_id, None, error, notify)
