@@ -8,6 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from fuzzing.bombs import frame_png, png_video
 from synthetic_video import write_video
 
 from deepfake_detection.analysis.annotate import (
@@ -21,8 +22,11 @@ from deepfake_detection.analysis.annotate import (
     marks_at,
     sampling_reach,
 )
-from deepfake_detection.errors import CorruptMedia
+from deepfake_detection.errors import CorruptMedia, Overloaded
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.video import VideoLimits
 from deepfake_detection.shared.faces import Box
+from peak_memory import peak_memory
 
 
 def grey(height: int = 120, width: int = 160) -> np.ndarray:
@@ -82,3 +86,45 @@ def test_a_file_that_is_no_video_is_corrupt_media(tmp_path: Path) -> None:
     source.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
     with pytest.raises(CorruptMedia):
         annotate_video(source, tmp_path / "out.mp4", [])
+
+
+def _small_frames_then_huge_ones() -> bytes:
+    """Six 160 px frames, then two 16000x16000 ones (768 MB each decoded), in one stream whose
+    header says 160 px: an analysis sampling the start passes, and only drawing on every frame
+    reaches the large ones."""
+    return png_video([frame_png(160)] * 6 + [frame_png(16000)] * 2)
+
+
+def test_frames_over_the_pixel_limit_are_not_drawn(tmp_path: Path) -> None:
+    source = tmp_path / "in.avi"
+    source.write_bytes(_small_frames_then_huge_ones())
+    written = annotate_video(source, tmp_path / "out.mp4", [], limits=VideoLimits())
+    assert written == 6
+
+
+def test_drawing_holds_its_frames_in_the_decode_budget(tmp_path: Path) -> None:
+    source = tmp_path / "in.mp4"
+    write_video(source, [grey() for _ in range(4)], fps=4)
+    budget = DecodeBudget(pixels=1000)
+    with budget.reserve(1000, timeout_s=0), pytest.raises(Overloaded):
+        annotate_video(source, tmp_path / "out.mp4", [], budget=budget, wait_s=0)
+    assert annotate_video(source, tmp_path / "out.mp4", [], budget=budget, wait_s=0) == 4
+    assert budget.in_flight == 0
+
+
+@pytest.mark.slow
+def test_drawing_on_a_video_with_huge_late_frames_stays_small(tmp_path: Path) -> None:
+    source = tmp_path / "in.avi"
+    source.write_bytes(_small_frames_then_huge_ones())
+    peak = peak_memory(
+        f"""
+        from pathlib import Path
+        from deepfake_detection.analysis.annotate import annotate_video
+        from deepfake_detection.media.video import VideoLimits
+        folder = Path({str(tmp_path)!r})
+        print(annotate_video(folder / "in.avi", folder / "out.mp4", [], limits=VideoLimits()))
+        """
+    )
+    assert peak.output == "6"
+    # Before drawing decoded within the limits: 4,730 MB, each 16000x16000 frame decoded.
+    assert peak.mb < 800

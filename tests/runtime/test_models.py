@@ -3,14 +3,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fuzzing.bombs import frame_png, png_video
 from PIL import Image
 from skimage import data
 
 from deepfake_detection.analysis.results import ImageAnalysis
 from deepfake_detection.config import Settings
-from deepfake_detection.errors import InvalidOptions, ModelUnavailable, PayloadTooLarge
+from deepfake_detection.errors import (
+    InvalidOptions,
+    ModelUnavailable,
+    Overloaded,
+    PayloadTooLarge,
+)
 from deepfake_detection.runtime.models import load_models
 from deepfake_detection.runtime.options import AnalysisOptions
+from peak_memory import peak_memory
 
 
 def test_models_built_from_the_settings(tiny_model_card: Path) -> None:
@@ -88,3 +95,61 @@ def test_a_reduced_jpeg_is_answered_in_its_full_pixels(
         # The same faces (about 250 px) within 10%; a box left in half-scale pixels would be
         # hundreds of pixels off. (Turned, the faces lie sideways: the detector is less steady.)
         assert np.allclose(a, b, atol=25), (a, b)
+
+
+def test_drawing_on_an_image_holds_it_in_the_decode_budget(tiny_model_card: Path) -> None:
+    settings = Settings(model_card=tiny_model_card, detector="none", decode_wait_s=0)
+    models = load_models(settings, detector_names=["none"])
+    png = io.BytesIO()
+    Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(png, "PNG")
+    budget = models.decode_budget
+    with budget.reserve(budget.pixels, timeout_s=0), pytest.raises(Overloaded):
+        models.annotate_image(png.getvalue(), [])
+    drawn = Image.open(io.BytesIO(models.annotate_image(png.getvalue(), [])))
+    assert drawn.size == (60, 40)
+    assert budget.in_flight == 0
+
+
+def test_drawing_on_a_video_keeps_the_settings_video_limits(
+    tiny_model_card: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.avi"
+    source.write_bytes(png_video([frame_png(160)] * 3))
+    settings = Settings(model_card=tiny_model_card, detector="none", video_max_pixels=100 * 100)
+    models = load_models(settings, detector_names=["none"])
+    with pytest.raises(PayloadTooLarge, match="video stream 0"):
+        models.annotate_video(source, tmp_path / "out.mp4", [])
+    assert not (tmp_path / "out.mp4").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["PNG"])
+def test_three_drawings_of_a_large_image_at_once_stay_in_the_budget(
+    tiny_model_card: Path, tmp_path: Path, fmt: str
+) -> None:
+    side = 7071  # 50 million pixels, the default DFD_MAX_PIXELS
+    image = Image.new("RGBA", (side, side), (200, 180, 160, 255))
+    image.paste(Image.fromarray(data.astronaut()).convert("RGBA"), (100, 100))
+    path = tmp_path / f"big.{fmt.lower()}"
+    image.save(path, fmt, **({"lossless": True, "method": 0} if fmt == "WEBP" else {}))
+    del image
+    peak = peak_memory(
+        f"""
+        from concurrent.futures import ThreadPoolExecutor
+        from pathlib import Path
+        from deepfake_detection.config import Settings
+        from deepfake_detection.runtime.models import load_models
+        settings = Settings(
+            model_card=Path({str(tiny_model_card)!r}), detector="none",
+            decode_wait_s=600, decode_timeout_s=600,
+        )
+        models = load_models(settings, detector_names=["none"])
+        data = Path({str(path)!r}).read_bytes()
+        with ThreadPoolExecutor(3) as pool:
+            sizes = list(pool.map(lambda _: len(models.annotate_image(data, [])), range(3)))
+        print(len(sizes))
+        """,
+        timeout_s=600,
+    )
+    assert peak.output == "3"
+    assert peak.mb < 800

@@ -12,7 +12,8 @@ from __future__ import annotations
 import bisect
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -20,7 +21,9 @@ import numpy as np
 from PIL import Image
 
 from deepfake_detection.analysis.persons import Person, person_name
-from deepfake_detection.media.video_rewrite import rewrite_video
+from deepfake_detection.media.decode_budget import DecodeBudget
+from deepfake_detection.media.video import VideoLimits, VideoSource, open_video
+from deepfake_detection.media.video_rewrite import REWRITE_FRAMES_HELD, rewrite_video
 from deepfake_detection.shared.faces import Box, ScoredFace
 from deepfake_detection.shared.images import RGBImage
 
@@ -151,14 +154,32 @@ def sampling_reach(tracks: Sequence[Track]) -> float:
 
 
 def annotate_video(
-    source: Path, target: Path, tracks: Sequence[Track], timeout_s: float | None = None
+    source: VideoSource,
+    target: Path,
+    tracks: Sequence[Track],
+    timeout_s: float | None = None,
+    *,
+    limits: VideoLimits | None = None,
+    budget: DecodeBudget | None = None,
+    wait_s: float = 0.0,
+    threads: int | None = None,
 ) -> int:
     """Write ``target`` (MP4, H.264): every frame of ``source`` with the persons' boxes drawn, at
-    the source's frame times. Returns the number of frames written (``PayloadTooLarge`` past
-    ``timeout_s``)."""
+    the source's frame times. The video is opened and decoded within ``limits`` (its decode time
+    limit replaced by ``timeout_s``, which bounds the whole drawing), as an analysis is; with a
+    ``budget``, ``REWRITE_FRAMES_HELD`` frames' pixels are held in it meanwhile, waiting up to
+    ``wait_s`` for room (then ``Overloaded``). Returns the number of frames written
+    (``PayloadTooLarge`` past ``timeout_s`` or the limits)."""
     reach = sampling_reach(tracks)
 
     def draw(time_s: float, image: RGBImage) -> RGBImage:
         return draw_marks(image, marks_at(tracks, time_s, reach))
 
-    return rewrite_video(source, target, draw, timeout_s)
+    limits = limits or VideoLimits()
+    if timeout_s is not None:
+        limits = replace(limits, timeout_s=timeout_s)
+    with open_video(source, limits, threads=threads) as video:
+        pixels = video.info.width * video.info.height * REWRITE_FRAMES_HELD
+        held = nullcontext() if budget is None else budget.reserve(pixels, wait_s)
+        with held:
+            return rewrite_video(video, target, draw, timeout_s)

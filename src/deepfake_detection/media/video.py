@@ -214,6 +214,29 @@ class VideoReader:
         if not read:
             raise CorruptMedia("no frame of the video could be decoded")
 
+    def frames(self) -> Iterator[VideoFrame]:
+        """Every frame of the video in decoding order, within the same limits as ``sample``
+        (pixels per frame, decode time), each timed from the first frame."""
+        t = self._timeline
+        self._seek(t.pts[0])
+        start: float | None = None
+        for index, frame in enumerate(self._every_frame()):
+            time_s = float(frame.time or 0.0)
+            start = time_s if start is None else start
+            yield VideoFrame(index, time_s - start, self._to_rgb(frame))
+        if start is None:
+            raise CorruptMedia("no frame of the video could be decoded")
+
+    def _every_frame(self) -> Iterator[AVFrame]:
+        yield from self._decode(set(), skip_unneeded=False)
+        try:
+            # Frame threads hold the last frames back until the decoder is drained.
+            drained = self._stream.codec_context.decode(None)
+        except av.error.FFmpegError:
+            return
+        self.decoded += len(drained)
+        yield from drained
+
     def _seek(self, pts: int) -> None:
         try:
             self._container.seek(pts, stream=self._stream, backward=True)

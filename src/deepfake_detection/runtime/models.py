@@ -6,12 +6,13 @@ with ``load_models`` and share it between requests, jobs or files."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from deepfake_detection.analysis.annotate import Mark, Track, annotate_video, draw_marks, png_bytes
 from deepfake_detection.analysis.explain import Explanation, explain_faces
 from deepfake_detection.analysis.image import ImageAnalyzer
 from deepfake_detection.analysis.results import ImageAnalysis
@@ -146,6 +147,37 @@ class Models:
         """Decode the image file at ``path`` within the settings' image limits."""
         limits = self.image_limits()
         return decode_image(read_image_file(path, limits), limits)
+
+    def annotate_image(self, data: bytes, marks: Sequence[Mark]) -> bytes:
+        """The image ``data`` as a PNG with ``marks`` drawn; decoded as an analysis decodes it
+        (its limits, its pixels held in the decode budget while it is drawn and encoded)."""
+        opened = open_image(data, self.image_limits())
+        with self.decode_budget.reserve(opened.pixels, self.settings.decode_wait_s) as reservation:
+            reservation.hold()  # for the decoding thread, which may outlive a timeout
+            image = opened.decode(on_finish=reservation.release)
+            drawn = draw_marks(image, marks)
+            del image  # the PNG encoder's copy takes its place
+            png = png_bytes(drawn)
+            del drawn
+        if opened.pixels >= _TRIM_AFTER_PIXELS:
+            release_free_memory()
+        return png
+
+    def annotate_video(self, source: Path, target: Path, tracks: Sequence[Track]) -> int:
+        """Draw ``tracks`` on every frame of the video at ``source`` into ``target``, within the
+        video limits of a job's analysis and ``annotate_timeout_s``, its frames held in the
+        decode budget (``annotate_video``)."""
+        settings = self.settings
+        return annotate_video(
+            source,
+            target,
+            tracks,
+            settings.annotate_timeout_s,
+            limits=video_limits(settings),
+            budget=self.decode_budget,
+            wait_s=settings.decode_wait_s,
+            threads=settings.video_decode_threads,
+        )
 
     def video_analyzer(self, *, max_duration_s: float | None = None) -> VideoAnalyzer:
         """A video analyzer on the default detector and the shared classifier, with the settings'

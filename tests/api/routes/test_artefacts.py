@@ -11,6 +11,7 @@ import av
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from fuzzing.bombs import frame_png, png_video
 from PIL import Image
 
 from api.fakes import GatedClassifier
@@ -85,7 +86,8 @@ def test_drawing_a_video_past_its_time_limit_is_413_and_leaves_nothing(
         response = client.get(f"/v1/jobs/{job['id']}/annotated")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
-    assert "re-encoding the video took longer" in response.json()["error"]["message"]
+    # The limit bounds reading and decoding too: here it passes before the first frame.
+    assert "took longer than" in response.json()["error"]["message"]
     uploads = tmp_path / "data" / "uploads"
     assert [p.name for p in uploads.iterdir()] == [f"{job['id']}.upload"]
 
@@ -152,3 +154,23 @@ def test_another_keys_job_is_404_whatever_its_status(
         as_bob(kept)
         assert "annotate=true" in client.get(f"{dropped['status_url']}/annotated").text
         assert "annotate=true" not in as_bob(dropped)
+
+
+def test_drawing_decodes_within_the_analysis_limits_and_budget(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # Six 160 px frames, then two 16000x16000 ones that no sampled frame reaches.
+    content = png_video([frame_png(160)] * 6 + [frame_png(16000)] * 2)
+    with TestClient(make_app(data_dir=tmp_path / "data", decode_wait_s=0)) as client:
+        job = finished_job(client, "v.avi", content, frames="3", annotate="true")
+        budget = client.app.state.services.models.decode_budget
+        with budget.reserve(budget.pixels, timeout_s=0):
+            busy = client.get(f"/v1/jobs/{job['id']}/annotated")
+        response = client.get(f"/v1/jobs/{job['id']}/annotated")
+    assert busy.status_code == 503
+    assert busy.json()["error"]["code"] == "overloaded"
+    assert response.status_code == 200
+    path = tmp_path / "annotated.mp4"
+    path.write_bytes(response.content)
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 6

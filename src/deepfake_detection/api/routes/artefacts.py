@@ -20,15 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from deepfake_detection.analysis.annotate import (
-    Mark,
-    Sample,
-    Track,
-    annotate_video,
-    draw_marks,
-    face_caption,
-    png_bytes,
-)
+from deepfake_detection.analysis.annotate import Mark, Sample, Track, face_caption
 from deepfake_detection.api.auth import Caller, owner_of
 from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
@@ -36,7 +28,7 @@ from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.errors import NotFound, NotReady
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.media.image import decode_image
+from deepfake_detection.media.kind import read_image_file
 from deepfake_detection.shared.faces import Box
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
@@ -78,13 +70,14 @@ async def annotated(
         )
     if "persons" in job.result:
         return await _video(services, videos.jobs, job_id, answer_tracks(job.result))
-    png = await services.run_cpu(partial(_image, services, upload, answer_marks(job.result)))
+    marks = answer_marks(job.result)
+    png = await services.run_cpu(partial(_image, services, upload, marks))
     return Response(png, media_type="image/png")
 
 
 def _image(services: Services, upload: Path, marks: list[Mark]) -> bytes:
-    image = decode_image(upload.read_bytes(), services.models.image_limits())
-    return png_bytes(draw_marks(image, marks))
+    models = services.models
+    return models.annotate_image(read_image_file(upload, models.image_limits()), marks)
 
 
 async def _video(
@@ -94,9 +87,8 @@ async def _video(
     lock = _drawing.setdefault(job_id, anyio.Lock())
     async with lock:
         if not kept.is_file():
-            timeout_s = services.models.settings.annotate_timeout_s
             upload = jobs.upload_path(job_id)
-            await services.run_cpu(partial(_draw_video, upload, kept, tracks, timeout_s))
+            await services.run_cpu(partial(_draw_video, services, upload, kept, tracks))
     try:
         # Opened before it is sent: a deletion of the job meanwhile does not cut the answer.
         file = kept.open("rb")
@@ -116,13 +108,13 @@ async def _video(
     )
 
 
-def _draw_video(upload: Path, kept: Path, tracks: list[Track], timeout_s: float) -> None:
+def _draw_video(services: Services, upload: Path, kept: Path, tracks: list[Track]) -> None:
     """Draw into a temporary file, then move it into place: a reader never sees half a video."""
     handle, name = tempfile.mkstemp(prefix=f"{kept.name}.", suffix=".part.mp4", dir=kept.parent)
     os.close(handle)
     part = Path(name)
     try:
-        annotate_video(upload, part, tracks, timeout_s)
+        services.models.annotate_video(upload, part, tracks)
         part.replace(kept)
     finally:
         part.unlink(missing_ok=True)
