@@ -113,3 +113,18 @@ def test_answers_carry_security_headers_and_no_server_name(server: Server) -> No
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
     docs = httpx.get(f"{server.url}/docs", timeout=10)
     assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/v1/images", "/v1/videos", "/v1/jobs", "/detect_deepfake_image"])
+def test_a_client_that_leaves_mid_body_is_no_server_error(server: Server, path: str) -> None:
+    # Issue 22 S15: a disconnect while the body is read is the client's doing: counted as 499
+    # (nginx's "client closed request"), never as a 500, and no traceback (the fixture checks).
+    slow_upload(server.url, path).close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+        if f'route="{path}",status="499"' in metrics:
+            break
+        time.sleep(0.1)
+    assert f'route="{path}",status="499"' in metrics
+    assert 'status="500"' not in metrics

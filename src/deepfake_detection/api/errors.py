@@ -5,6 +5,9 @@
   400 from the form parser) gets a code from its status.
 - ``RequestValidationError``: a missing field or unreadable JSON is a malformed request (400
   ``bad_request``); a field with a wrong value is 422 ``invalid_options``.
+- A client that closes its connection before its body is in (Starlette's ``ClientDisconnect``) is
+  499 ``client_closed_request`` (nginx's code): no one reads the answer, but the access log and
+  ``/metrics`` count the client's doing, not a server error.
 - An ``OSError`` that says a disk is full (writing an upload, the form parser's temporary files) is
   507 ``insufficient_storage``: the operator's problem, not a bug, and the client may retry.
 - Anything else is a bug: answered 500 ``internal_error`` (the server logs the traceback).
@@ -20,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from deepfake_detection.api.security_headers import DATA_HEADERS
 from deepfake_detection.errors import (
@@ -46,6 +50,7 @@ _CODES_BY_STATUS = {
     401: "unauthorized",
     429: "rate_limited",
     422: "invalid_options",
+    499: "client_closed_request",
     503: "unavailable",
     507: "insufficient_storage",
 }
@@ -109,6 +114,9 @@ def to_response(request: Request, exc: Exception) -> JSONResponse:
         return error_response(error.http_status, error.code, error.message)
     if isinstance(exc, HTTPException):
         return _http_error(request, exc)
+    if isinstance(exc, ClientDisconnect):
+        message = "the client closed the connection before the request body arrived"
+        return error_response(499, "client_closed_request", message)
     if out_of_space(exc):
         logger.error("%s %s: the storage is full: %s", request.method, request.url.path, exc)
         full = InsufficientStorage.writing("the request's data")
@@ -134,3 +142,4 @@ def install_error_handlers(app: FastAPI) -> None:
     for exc_class in (DetectionError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(exc_class, _handle)
     app.add_exception_handler(OSError, _handle_os_error)
+    app.add_exception_handler(ClientDisconnect, _handle)
