@@ -153,3 +153,24 @@ def test_three_drawings_of_a_large_image_at_once_stay_in_the_budget(
     )
     assert peak.output == "3"
     assert peak.mb < 800
+
+
+def test_webp_and_avif_hold_twice_their_pixels_in_the_decode_budget(tiny_model_card: Path) -> None:
+    settings = Settings(model_card=tiny_model_card, detector="none", decode_wait_s=0)
+    models = load_models(settings, detector_names=["none"])
+    budget = models.decode_budget
+    image = Image.fromarray(np.full((10, 10, 3), 90, np.uint8))
+    encoded = {}
+    for fmt in ("PNG", "WEBP", "AVIF"):
+        buffer = io.BytesIO()
+        image.save(buffer, fmt)
+        encoded[fmt] = buffer.getvalue()
+    # Room for 100 pixels at the budget's cost: a 10x10 PNG fits, a 10x10 WebP or AVIF does not.
+    with budget.reserve(budget.pixels - 100, timeout_s=0):
+        assert models.annotate_image(encoded["PNG"], [])
+        for fmt in ("WEBP", "AVIF"):
+            with pytest.raises(Overloaded):
+                models.annotate_image(encoded[fmt], [])
+            with pytest.raises(Overloaded):
+                models.analyze(encoded[fmt], models.detector(None), None, 1)
+    assert models.annotate_image(encoded["WEBP"], [])

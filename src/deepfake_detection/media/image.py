@@ -62,6 +62,13 @@ _HEIF_BRANDS = (
 _AVIF_BRANDS = (b"avif", b"avis")
 
 
+# Formats that cost more than the budget's 7 bytes a pixel while they decode, by how many times:
+# Pillow's WebP and AVIF decoders hold their own RGBA canvas and a bytes copy of it besides the
+# image, about 15 bytes a pixel (a 34-byte lossless 7071x7071 WebP took a service from 376 to
+# 1,140 MB).
+_DECODE_COST: dict[ImageFormat, int] = {"webp": 2, "avif": 2}
+
+
 @dataclass(frozen=True)
 class ImageLimits:
     """What a client may send: bytes, pixels (width x height) and decode time."""
@@ -113,6 +120,12 @@ class OpenedImage:
     def pixels(self) -> int:
         width, height = self.image.size
         return width * height
+
+    @property
+    def budget_pixels(self) -> int:
+        """What decoding this image holds in a decode budget, in pixels of the budget's cost
+        (about 7 bytes each: an RGBA image and its RGB result)."""
+        return self.pixels * _DECODE_COST.get(self.fmt, 1)
 
     def reduce(self, max_pixels: int) -> int:
         """For a JPEG over ``max_pixels``, have the decoder produce it at the largest of 1/2, 1/4

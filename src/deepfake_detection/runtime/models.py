@@ -112,7 +112,7 @@ class Models:
         wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
         explanations: tuple[Explanation, ...] | None = None
         explain_ms = 0.0
-        with self.decode_budget.reserve(opened.pixels, wait_s) as reservation:
+        with self.decode_budget.reserve(opened.budget_pixels, wait_s) as reservation:
             reservation.hold()  # for the decoding thread, which may outlive a timeout
             image = opened.decode(on_finish=reservation.release)
             decode_ms = (time.perf_counter() - start) * 1000
@@ -152,7 +152,9 @@ class Models:
         """The image ``data`` as a PNG with ``marks`` drawn; decoded as an analysis decodes it
         (its limits, its pixels held in the decode budget while it is drawn and encoded)."""
         opened = open_image(data, self.image_limits())
-        with self.decode_budget.reserve(opened.pixels, self.settings.decode_wait_s) as reservation:
+        with self.decode_budget.reserve(
+            opened.budget_pixels, self.settings.decode_wait_s
+        ) as reservation:
             reservation.hold()  # for the decoding thread, which may outlive a timeout
             image = opened.decode(on_finish=reservation.release)
             drawn = draw_marks(image, marks)
