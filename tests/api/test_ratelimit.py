@@ -3,12 +3,15 @@ the daily frame quota of a key."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.conftest import AppFactory
+from api.fakes import GatedClassifier
 from api.images import encode, one_face
 from deepfake_detection.api.ratelimit import RateLimits
 from deepfake_detection.config import Settings
@@ -58,3 +61,69 @@ def test_quota_counts_frames_and_keys_apart() -> None:
     assert refused.value.retry_after_s > 0
     limits.charge_frames(bob, 41)
     limits.check_frames(bob)
+
+
+def test_reservations_are_atomic_and_unused_frames_come_back() -> None:
+    limits = RateLimits(Settings(key_daily_frames=3))
+    alice = ApiKey(id="a", name="alice", created_at=0.0)
+    taken: list[int] = []
+    refused: list[QuotaExceeded] = []
+
+    def reserve() -> None:
+        try:
+            taken.append(limits.reserve_frames(alice, 1))
+        except QuotaExceeded as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=reserve) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (taken, len(refused)) == ([1, 1, 1], 5)
+    limits.release_frames(alice, 1)  # one analysis failed: its frame comes back
+    assert limits.reserve_frames(alice, 32) == 32  # the video that crosses is answered
+    with pytest.raises(QuotaExceeded, match="3 frames for today"):
+        limits.reserve_frames(alice, 1)
+
+
+def test_concurrent_requests_cannot_overrun_the_daily_frames(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    # Issue 22 S4: 8 requests at once with 3 frames a day: all passed a check made before any of
+    # them was charged, and 8 were answered.
+    classifier = GatedClassifier()
+    app = make_app(classifier, auth="keys", key_daily_frames=3, data_dir=tmp_path)
+    _, secret = SqliteKeyStore(tmp_path / "keys.sqlite3").create("alice")
+    image = encode(one_face())
+    headers = {"Authorization": f"Bearer {secret}"}
+    with TestClient(app) as client:
+        statuses: list[int] = []
+
+        def post() -> None:
+            files = {"file": ("a.jpg", image)}
+            statuses.append(client.post("/v1/images", files=files, headers=headers).status_code)
+
+        threads = [threading.Thread(target=post) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        assert classifier.entered.wait(10)
+        time.sleep(0.5)  # the others are in, or refused
+        classifier.release.set()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(statuses) == [200, 200, 200, 429, 429, 429, 429, 429]
+
+
+def test_a_failed_analysis_gives_its_frames_back(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app(auth="keys", key_daily_frames=1, data_dir=tmp_path)
+    _, secret = SqliteKeyStore(tmp_path / "keys.sqlite3").create("alice")
+    headers = {"Authorization": f"Bearer {secret}"}
+    with TestClient(app) as client:
+        files = {"file": ("a.jpg", encode(one_face()))}
+        # A JPEG cut short: it passes the sniffing, then fails to decode during the analysis.
+        cut = {"file": ("a.jpg", encode(one_face())[:300])}
+        broken = client.post("/v1/images", files=cut, headers=headers)
+        assert broken.json()["error"]["code"] == "corrupt_media"
+        assert client.post("/v1/images", files=files, headers=headers).status_code == 200
+        assert client.post("/v1/images", files=files, headers=headers).status_code == 429

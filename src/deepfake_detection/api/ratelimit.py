@@ -7,7 +7,10 @@ embedded set-up, in Redis (shared by every API replica) for the Celery one.
   limited answer carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``.
 - Media: frames analysed per key per day (an image is one frame; the key's ``daily_frames``, else
   ``DFD_KEY_DAILY_FRAMES``), in a fixed day window. A request is refused (429 ``quota_exceeded``)
-  once the day's frames are used up; the one that crosses the quota is still answered.
+  once the day's frames are used up; the one that crosses the quota is still answered. The frames
+  a request may use are reserved in one atomic step before its work (``reserve_frames``: the
+  counter's increment decides), and what it did not use is given back after it: concurrent
+  requests cannot all pass a check made before any of them was charged.
 """
 
 from __future__ import annotations
@@ -94,6 +97,27 @@ class RateLimits:
                 retry_after_s=max(1, reset),
             )
 
+    def reserve_frames(self, key: ApiKey | None, frames: int) -> int:
+        """Take ``frames`` of ``key``'s quota for today before the work; the frames taken (0 with
+        no quota). ``QuotaExceeded``, and nothing taken, when none was left before this request."""
+        item = self._frames_item(key)
+        if key is None or item is None or frames <= 0:
+            return 0
+        counter = item.key_for("frames", key.id)
+        after = self._frames.storage.incr(counter, item.get_expiry(), amount=frames)
+        if after - frames >= item.amount:
+            self._frames.storage.incr(counter, item.get_expiry(), amount=-frames)
+            self.check_frames(key)  # words the refusal, with the window's reset
+            raise QuotaExceeded(f"this API key has used its {item.amount} frames for today")
+        return frames
+
+    def release_frames(self, key: ApiKey | None, frames: int) -> None:
+        """Give back ``frames`` reserved for work that did not use them."""
+        item = self._frames_item(key)
+        if key is not None and item is not None and frames > 0:
+            counter = item.key_for("frames", key.id)
+            self._frames.storage.incr(counter, item.get_expiry(), amount=-frames)
+
     def charge_frames(self, key: ApiKey | None, frames: int) -> None:
         """Count ``frames`` analysed for ``key`` today (past the quota too: then it is spent)."""
         item = self._frames_item(key)
@@ -119,3 +143,14 @@ async def check_frames(limits: RateLimits | None, key: ApiKey | None) -> None:
 async def charge_frames(limits: RateLimits | None, key: ApiKey | None, frames: int) -> None:
     if limits is not None and key is not None:
         await anyio.to_thread.run_sync(limits.charge_frames, key, frames)
+
+
+async def reserve_frames(limits: RateLimits | None, key: ApiKey | None, frames: int) -> int:
+    if limits is None or key is None:
+        return 0
+    return await anyio.to_thread.run_sync(limits.reserve_frames, key, frames)
+
+
+async def release_frames(limits: RateLimits | None, key: ApiKey | None, frames: int) -> None:
+    if limits is not None and key is not None and frames > 0:
+        await anyio.to_thread.run_sync(limits.release_frames, key, frames)

@@ -1,14 +1,24 @@
-"""What every analysis reports once it is done: its frames against the caller's daily quota, its
-stage times, faces and verdict to the metrics. One call per analysis route."""
+"""What every analysis reports: its frames against the caller's daily quota (reserved before the work
+with ``reserved_frames``, the unused part given back after it), its stage times, faces and verdict
+to the metrics (``record_analysis``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
+import anyio
 from fastapi import Request
 
 from deepfake_detection.api.auth import caller_key
-from deepfake_detection.api.ratelimit import RateLimits, charge_frames, check_frames
+from deepfake_detection.api.ratelimit import (
+    RateLimits,
+    charge_frames,
+    check_frames,
+    release_frames,
+    reserve_frames,
+)
 from deepfake_detection.config import Settings
 from deepfake_detection.media.kind import Kind
 from deepfake_detection.monitoring.metrics import get_metrics
@@ -25,14 +35,36 @@ async def check_quota(request: Request) -> None:
     await check_frames(rate_limits(request), caller_key(request.scope))
 
 
-async def record_analysis(request: Request, result: Mapping[str, object]) -> None:
-    """Charge the analysis's frames to the caller and record it in the metrics."""
+@dataclass
+class Reservation:
+    frames: int
+    """Frames taken from the caller's quota before the work (0: no quota applies)."""
+    used: int = 0
+    """Frames the work used: set once it succeeded; the rest goes back."""
+
+
+@asynccontextmanager
+async def reserved_frames(request: Request, frames: int) -> AsyncIterator[Reservation]:
+    """Reserve the most ``frames`` the work may use (``QuotaExceeded``, 429, when the caller's day
+    is used up), then settle: what the work did not use goes back, all of it when it failed."""
+    limits, key = rate_limits(request), caller_key(request.scope)
+    reservation = Reservation(await reserve_frames(limits, key, frames))
+    try:
+        yield reservation
+    finally:
+        with anyio.CancelScope(shield=True):  # a client gone meanwhile still gets its refund
+            if reservation.used > reservation.frames:
+                await charge_frames(limits, key, reservation.used - reservation.frames)
+            else:
+                await release_frames(limits, key, reservation.frames - reservation.used)
+
+
+async def record_analysis(
+    request: Request, result: Mapping[str, object], reservation: Reservation
+) -> None:
+    """Charge the analysis's frames against its reservation and record it in the metrics."""
     get_metrics().observe_analysis(result)
-    await charge(request, frames_analysed(result))
-
-
-async def charge(request: Request, frames: int) -> None:
-    await charge_frames(rate_limits(request), caller_key(request.scope), frames)
+    reservation.used = frames_analysed(result)
 
 
 def frames_analysed(result: Mapping[str, object]) -> int:

@@ -20,7 +20,7 @@ from deepfake_detection.api.job_lifespan import VideoServices
 from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.uploads import form_text, open_form
-from deepfake_detection.api.usage import charge
+from deepfake_detection.api.usage import reserved_frames
 from deepfake_detection.api.video_forms import form_upload
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
@@ -45,8 +45,9 @@ async def detect_deepfake_video(
         detector = detector_for(form_text(form, "face_detection_method"))
         options = resolve_video_options(services.models.settings, frames=frames)
         work = partial(videos.analyzer.analyze, upload.file, options, detector=detector)
-        analysis = await services.run_cpu(work)
-    await charge(request, analysis.sampled_frames)
+        async with reserved_frames(request, frames) as reservation:
+            analysis = await services.run_cpu(work)
+            reservation.used = analysis.sampled_frames
     return CompatImageResponse(
         face_detection_method=original_names.get(analysis.detector, analysis.detector),
         predictions=compat_predictions(analysis),

@@ -20,7 +20,7 @@ from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import CompatImageResponse, CompatPrediction, ErrorResponse
 from deepfake_detection.api.services import Services
 from deepfake_detection.api.uploads import form_file, form_text, open_form
-from deepfake_detection.api.usage import charge
+from deepfake_detection.api.usage import reserved_frames
 from deepfake_detection.api.video_compat import detect_deepfake_video as analyze_compat_video
 from deepfake_detection.detectors.base import FaceDetector
 from deepfake_detection.errors import InvalidOptions
@@ -106,8 +106,9 @@ async def detect_deepfake_image(
     work = partial(
         services.models.analyze, data, detector, None, services.models.settings.max_faces
     )
-    analysis = (await services.run_cpu(work)).analysis
-    await charge(request, 1)
+    async with reserved_frames(request, 1) as reservation:
+        analysis = (await services.run_cpu(work)).analysis
+        reservation.used = 1
     return CompatImageResponse(
         face_detection_method=_ORIGINAL_NAMES.get(analysis.detector, analysis.detector),
         predictions=[compat_prediction(face, analysis.threshold) for face in analysis.faces],

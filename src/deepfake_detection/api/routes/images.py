@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
 from deepfake_detection.api.uploads import read_image_upload, refuse_video
-from deepfake_detection.api.usage import record_analysis
+from deepfake_detection.api.usage import record_analysis, reserved_frames
+from deepfake_detection.provenance import Provenance
+from deepfake_detection.runtime.models import Analyzed
 from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response
 
 router = APIRouter(prefix="/v1", tags=["images"])
@@ -60,7 +62,7 @@ async def analyze_image(
     options = upload.options
     detector = services.models.detector(options.detector)
     max_faces = services.models.max_faces(options.max_faces)
-    work = partial(
+    analyze = partial(
         services.models.analyze,
         upload.data,
         detector,
@@ -68,7 +70,14 @@ async def analyze_image(
         max_faces,
         explain=options.explain,
     )
-    analyzed = await services.run_cpu(work)
-    response = image_response(analyzed, total_ms=(time.perf_counter() - start) * 1000)
-    await record_analysis(request, response.model_dump(mode="json"))
+    read_provenance = partial(services.models.provenance.read, upload.data)
+
+    def work() -> tuple[Analyzed, Provenance]:
+        return analyze(), read_provenance()
+
+    async with reserved_frames(request, 1) as reservation:
+        analyzed, provenance = await services.run_cpu(work)
+        total_ms = (time.perf_counter() - start) * 1000
+        response = image_response(analyzed, total_ms=total_ms, provenance=provenance)
+        await record_analysis(request, response.model_dump(mode="json"), reservation)
     return response

@@ -19,7 +19,7 @@ from deepfake_detection.api.job_list import JobList
 from deepfake_detection.api.job_media import fetch_url, save_upload
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import form_text, open_form
-from deepfake_detection.api.usage import charge, check_quota, job_frames
+from deepfake_detection.api.usage import check_quota, job_frames, reserved_frames
 from deepfake_detection.api.video_forms import (
     JOB_OPTION_FIELDS,
     JobFormOptions,
@@ -97,14 +97,22 @@ async def create_job(
                 fetch_url, str(url), path, services.models.settings
             )
     try:
-        job = await anyio.to_thread.run_sync(
-            videos.jobs.submit, job_id, options.analysis(), options.callback_url, owner_of(caller)
-        )
+        # A job is charged when it is queued, the most frames it may analyse: its worker may run
+        # anywhere, and the quota must hold against concurrent submissions.
+        most = job_frames(services.models.settings, kind, options)
+        async with reserved_frames(request, most) as reservation:
+            job = await anyio.to_thread.run_sync(
+                videos.jobs.submit,
+                job_id,
+                options.analysis(),
+                options.callback_url,
+                owner_of(caller),
+            )
+            reservation.used = reservation.frames
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     get_metrics().jobs.labels("queued").inc()
-    await charge(request, job_frames(services.models.settings, kind, options))
     status_url = str(request.url_for("get_job", job_id=job.id).path)
     response.headers["Location"] = status_url
     return JobAccepted(id=job.id, status=job.status, status_url=status_url)

@@ -10,17 +10,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from deepfake_detection.analysis.video import VideoAnalysis
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
-from deepfake_detection.api.usage import record_analysis
+from deepfake_detection.api.usage import job_frames, record_analysis, reserved_frames
 from deepfake_detection.api.video_forms import (
     OPTION_FIELDS,
     form_upload,
     read_options,
 )
 from deepfake_detection.errors import PayloadTooLarge
+from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.options import AnalysisOptions
 from deepfake_detection.schemas.videos import VideoAnalysisResponse, video_response
 
@@ -59,11 +61,19 @@ async def analyze_video(
         options = read_options(form, AnalysisOptions)
         detector = services.models.detector(options.detector)
         chosen = services.models.video_options(options)
-        work = partial(videos.analyzer.analyze, upload.file, chosen, detector=detector)
-        try:
-            analysis = await services.run_cpu(work)
-        except PayloadTooLarge as exc:
-            raise PayloadTooLarge(f"{exc.message}; submit longer videos to POST /v1/jobs") from exc
-    response = video_response(analysis)
-    await record_analysis(request, response.model_dump(mode="json"))
+        analyze = partial(videos.analyzer.analyze, upload.file, chosen, detector=detector)
+        read_provenance = partial(services.models.provenance.read, upload.file)
+
+        def work() -> tuple[VideoAnalysis, Provenance]:
+            return analyze(), read_provenance()
+
+        most = job_frames(services.models.settings, "video", options)
+        async with reserved_frames(request, most) as reservation:
+            try:
+                analysis, provenance = await services.run_cpu(work)
+            except PayloadTooLarge as exc:
+                message = f"{exc.message}; submit longer videos to POST /v1/jobs"
+                raise PayloadTooLarge(message) from exc
+            response = video_response(analysis, provenance)
+            await record_analysis(request, response.model_dump(mode="json"), reservation)
     return response
