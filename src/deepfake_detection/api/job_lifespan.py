@@ -68,6 +68,13 @@ async def video_lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_min_free_bytes,
     )
     await anyio.to_thread.run_sync(backend.start)
+    # Older than any upload, download or drawing still in progress, in this process or another.
+    orphan_age_s = max(
+        settings.fetch_timeout_s, settings.annotate_timeout_s, settings.body_timeout_s
+    )
+    removed = await anyio.to_thread.run_sync(jobs.remove_orphans, orphan_age_s + 60)
+    if removed:
+        logger.warning("removed %d files in the uploads folder that no job needs", removed)
     sync = services.models.video_analyzer(max_duration_s=settings.video_sync_max_duration_s)
     app.state.videos = VideoServices(sync, jobs, webhook_policy(settings))
     async with anyio.create_task_group() as tasks:

@@ -154,9 +154,33 @@ class JobService:
             self._remove_upload(job.id)
         return len(expired)
 
+    def remove_orphans(self, older_than_s: float, now: float | None = None) -> int:
+        """Remove files in the uploads folder untouched for ``older_than_s`` that no job needs: an
+        upload or a download whose job was never created (the process died first), a drawing cut
+        short (``*.part.mp4``), anything not named after a job; how many. The age keeps a file
+        that another replica is writing right now."""
+        if not self.uploads.is_dir():
+            return 0
+        cutoff = (time.time() if now is None else now) - older_than_s
+        removed = 0
+        for path in self.uploads.iterdir():
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                job_id = path.name.split(".", 1)[0]
+                partial = path.name.endswith(".part.mp4")
+                if partial or not _JOB_ID.fullmatch(job_id) or self.store.get(job_id) is None:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # removed meanwhile
+        return removed
+
     def _remove_upload(self, job_id: str) -> None:
-        self.upload_path(job_id).unlink(missing_ok=True)
-        self.annotated_path(job_id).unlink(missing_ok=True)
+        # The upload, the annotated video and any drawing of it cut short.
+        if self.uploads.is_dir():
+            for path in self.uploads.glob(f"{job_id}.*"):
+                path.unlink(missing_ok=True)
 
 
 def _existing(path: Path) -> Path:
