@@ -121,3 +121,18 @@ def test_an_old_dfd_data_is_mentioned_only_when_it_holds_something_else(
     assert hint is not None
     assert "(jobs.sqlite3)" in hint
     assert f"DFD_DATA_DIR={tmp_path.resolve() / 'dfd-data'}" in hint
+
+
+def test_c2pa_trust_anchors_must_be_a_readable_pem_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    not_pem = tmp_path / "anchors.txt"
+    not_pem.write_text("not a certificate")
+    for path in (not_pem, tmp_path / "missing.pem"):
+        monkeypatch.setenv("DFD_C2PA_TRUST_ANCHORS", str(path))
+        with pytest.raises(InvalidOptions, match="DFD_C2PA_TRUST_ANCHORS"):
+            get_settings()
+    pem = tmp_path / "anchors.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("DFD_C2PA_TRUST_ANCHORS", str(pem))
+    assert get_settings().c2pa_trust_anchors == pem

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         60.0, gt=0, description="a request body must arrive within this (else 408)"
     )
     max_uploads: int = Field(64, ge=1, description="request bodies received at once (else 503)")
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="a request's headers must arrive within this (else closed)"
+    )
 
     # Videos (POST /v1/videos, video jobs).
     video_frames: int = Field(32, ge=1, le=1000, description="frames sampled evenly by default")
@@ -99,6 +102,16 @@ class Settings(BaseSettings):
     video_decode_timeout_s: float = Field(120.0, gt=0)
     video_decode_threads: int | None = Field(
         None, ge=1, le=64, description="video decoder threads; None: one per usable CPU"
+    )
+
+    # Provenance: C2PA Content Credentials and the metadata that declares a file's origin.
+    c2pa_trust_anchors: Path | None = Field(
+        None,
+        description="a PEM file of the C2PA signers' root certificates to trust; without it a "
+        "valid signature reads 'signed; signer not on a trust list'",
+    )
+    c2pa_max_manifest_bytes: int = Field(
+        4 * 1024 * 1024, gt=0, description="a larger C2PA manifest store is not parsed"
     )
 
     # Asynchronous jobs (POST /v1/jobs) and their webhooks.
@@ -162,6 +175,18 @@ class Settings(BaseSettings):
                 limits.parse(value)
             except ValueError as exc:
                 raise ValueError("expected N/second, N/minute, N/hour or N/day") from exc
+        return value
+
+    @field_validator("c2pa_trust_anchors")
+    @classmethod
+    def _check_trust_anchors(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                text = value.read_text(errors="replace")
+            except OSError as exc:
+                raise ValueError(f"cannot read {value}: {exc.strerror or exc}") from exc
+            if "-----BEGIN CERTIFICATE-----" not in text:
+                raise ValueError(f"{value} holds no PEM certificate")
         return value
 
     @classmethod

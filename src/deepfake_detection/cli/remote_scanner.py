@@ -16,6 +16,7 @@ from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.client import ApiError, Client, ImageResult, VideoResult
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.kind import Kind, file_kind
+from deepfake_detection.schemas.provenance import ProvenanceOut
 from deepfake_detection.schemas.scan import ScanFace, ScanLine, ScanPerson, error_line
 from deepfake_detection.schemas.wire import BoxOut
 
@@ -135,4 +136,7 @@ def _line(
         error=None,
         message=None,
         label=raw["verdict"],
+        provenance=None
+        if raw.get("provenance") is None
+        else ProvenanceOut.model_validate(raw["provenance"]),
     )

@@ -1,6 +1,7 @@
 """``dfd scan --report FILE``: one self-contained HTML page for a scan (no outside file, script or
 font). A header says what checked the files and how (tool and model versions, threshold, date,
-settings); per file its SHA-256, verdict, an annotated thumbnail, its faces, and per person in a
+settings); per file its SHA-256, verdict, provenance (C2PA and the metadata that declares how it
+was made), an annotated thumbnail, its faces, and per person in a
 video a chart of the score over time with the threshold line. Persons are named as on the
 thumbnail (P1, P2, ...) everywhere on the page."""
 
@@ -16,6 +17,7 @@ from PIL import Image
 
 from deepfake_detection.analysis.persons import Person, person_name
 from deepfake_detection.cli.scanner import FileResult
+from deepfake_detection.schemas.provenance import ProvenanceOut
 from deepfake_detection.shared.images import RGBImage
 
 THUMBNAIL_SIDE = 480
@@ -134,6 +136,8 @@ def _entry(entry: ReportEntry) -> str:
     if result.error:
         parts.append(f'<p class="error">[{html.escape(result.error)}] ')
         parts.append(f"{html.escape(result.message or '')}</p>")
+    if result.line.provenance is not None:
+        parts.append(_provenance(result.line.provenance))
     if entry.thumbnail is not None:
         alt = html.escape(f"{result.path.name} with the faces found")
         parts.append(f'<img src="{thumbnail_uri(entry.thumbnail)}" alt="{alt}">')
@@ -144,6 +148,37 @@ def _entry(entry: ReportEntry) -> str:
             parts.append(f"{person.score:.3f}</h3>")
             parts.append(person_chart(person, entry.threshold, entry.duration_s))
     return '<section class="file">' + "".join(parts) + "</section>"
+
+
+_DECLARED = {True: "yes", False: "no", None: "not declared"}
+
+
+def _provenance(provenance: ProvenanceOut) -> str:
+    """What the file says about its origin, beside (not part of) the verdict."""
+    declared = _DECLARED[provenance.declared_ai_generated]
+    parts = [f"<p>Declared AI-generated: <strong>{declared}</strong></p>"]
+    c2pa = provenance.c2pa
+    if c2pa is None:
+        parts.append("<p>C2PA: no manifest</p>")
+    else:
+        facts = [f"C2PA: <strong>{html.escape(c2pa.message)}</strong>"]
+        if c2pa.claim_generator:
+            facts.append(f"made with {html.escape(c2pa.claim_generator)}")
+        if c2pa.signer is not None:
+            who = " / ".join(n for n in (c2pa.signer.common_name, c2pa.signer.issuer) if n)
+            facts.append(f"signer {html.escape(who)}")
+        if c2pa.actions:
+            facts.append(f"actions {html.escape(', '.join(c2pa.actions))}")
+        if c2pa.digital_source_types:
+            facts.append(f"source {html.escape(', '.join(c2pa.digital_source_types))}")
+        parts.append(f"<p>{' · '.join(facts)}</p>")
+    if provenance.signals:
+        items = "".join(
+            f"<li>{html.escape(s.source)} {html.escape(s.name)}: {html.escape(s.value)}</li>"
+            for s in provenance.signals
+        )
+        parts.append(f"<ul>{items}</ul>")
+    return '<div class="provenance" data-testid="provenance">' + "".join(parts) + "</div>"
 
 
 _STYLE = """

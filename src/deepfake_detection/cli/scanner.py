@@ -84,10 +84,11 @@ class Scanner:
             kind = file_kind(path)
             if kind == "image":
                 analysis = self.models.analyze_file(path)
-                return FileResult(image_line(path, analysis), analysis)
+                line = image_line(path, analysis, self.models.provenance.read(path))
+                return FileResult(line, analysis)
             analyzer = self.video_analyzer()
             video = analyzer.analyze(path, self.video_options, frame_progress=frames)
-            return FileResult(video_line(path, video), video)
+            return FileResult(video_line(path, video, self.models.provenance.read(path)), video)
         except DetectionError as exc:
             return FileResult(error_line(path, kind, exc.code, exc.message))
         except Exception as exc:  # one broken file must not end a scan of thousands

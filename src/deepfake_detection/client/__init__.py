@@ -11,6 +11,7 @@ with Client("http://127.0.0.1:8080", api_key="dfd_...") as client:
 
 from deepfake_detection.client.async_client import AsyncClient
 from deepfake_detection.client.errors import ApiError
+from deepfake_detection.client.provenance import C2pa, Provenance, Signal
 from deepfake_detection.client.results import (
     Box,
     Face,
@@ -27,6 +28,7 @@ __all__ = [
     "ApiError",
     "AsyncClient",
     "Box",
+    "C2pa",
     "Client",
     "Face",
     "FaceSample",
@@ -34,5 +36,7 @@ __all__ = [
     "Job",
     "JobPage",
     "Person",
+    "Provenance",
+    "Signal",
     "VideoResult",
 ]

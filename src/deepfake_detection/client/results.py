@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from deepfake_detection.client.provenance import Provenance
+
 
 @dataclass(frozen=True)
 class Box:
@@ -51,6 +53,8 @@ class ImageResult:
     threshold: float
     model_version: str
     raw: dict[str, Any] = field(repr=False, compare=False)
+    provenance: Provenance | None = None
+    """What the file says about its origin (``None`` from a service without it)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImageResult:
@@ -64,6 +68,7 @@ class ImageResult:
             threshold=float(data["threshold"]),
             model_version=str(data["model"]["version"]),
             raw=data,
+            provenance=Provenance.from_json(data.get("provenance")),
         )
 
 
@@ -120,6 +125,8 @@ class VideoResult:
     threshold: float
     model_version: str
     raw: dict[str, Any] = field(repr=False, compare=False)
+    provenance: Provenance | None = None
+    """What the file says about its origin (``None`` from a service without it)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VideoResult:
@@ -132,6 +139,7 @@ class VideoResult:
             threshold=float(data["threshold"]),
             model_version=str(data["model"]["version"]),
             raw=data,
+            provenance=Provenance.from_json(data.get("provenance")),
         )
 
 

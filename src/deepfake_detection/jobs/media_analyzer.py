@@ -41,10 +41,12 @@ class MediaAnalyzer:
                 wait_s=wait_s,
                 explain=bool(options.explain),
             )
+            provenance = models.provenance.read(data)
             total_ms = (time.perf_counter() - start) * 1000
-            return image_response(analyzed, total_ms=total_ms).model_dump(mode="json")
+            response = image_response(analyzed, total_ms=total_ms, provenance=provenance)
+            return response.model_dump(mode="json")
         chosen = models.video_options(options)
         analysis = self.videos.analyze(
             path, chosen, progress, detector=detector, budget_wait_s=wait_s
         )
-        return video_response(analysis).model_dump(mode="json")
+        return video_response(analysis, models.provenance.read(path)).model_dump(mode="json")

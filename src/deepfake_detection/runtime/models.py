@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.image import ImageLimits, decode_image, open_image
 from deepfake_detection.media.kind import read_image_file
 from deepfake_detection.media.memory import IdleRelease, release_free_memory
+from deepfake_detection.provenance import ProvenanceLimits, ProvenanceReader
 from deepfake_detection.runtime.limits import image_limits, video_limits
 from deepfake_detection.runtime.options import AnalysisOptions, resolve_video_options
 from deepfake_detection.shared.images import RGBImage
@@ -53,6 +54,9 @@ class Models:
     detectors: Mapping[str, FaceDetector]
     decode_budget: DecodeBudget
     """Decoded pixels in flight in this process: every request and job worker reserves from it."""
+    provenance: ProvenanceReader = field(default_factory=ProvenanceReader)
+    """What a file says about its origin (C2PA, XMP, PNG text, EXIF), with the settings' trust
+    anchors; the front ends read it beside the analysis, never into a score."""
 
     @property
     def card(self) -> ModelCard:
@@ -241,4 +245,17 @@ def load_models(
     )
     idle = IdleRelease(settings.memory_release_idle_s) if settings.memory_release_idle_s else None
     budget = DecodeBudget(settings.decode_budget_pixels, idle)
-    return Models(settings=settings, analyzer=analyzer, detectors=detectors, decode_budget=budget)
+    return Models(
+        settings=settings,
+        analyzer=analyzer,
+        detectors=detectors,
+        decode_budget=budget,
+        provenance=provenance_reader(settings),
+    )
+
+
+def provenance_reader(settings: Settings) -> ProvenanceReader:
+    """The provenance reader of ``settings``: its trust anchors and manifest limit."""
+    anchors = settings.c2pa_trust_anchors
+    limits = ProvenanceLimits(max_c2pa_bytes=settings.c2pa_max_manifest_bytes)
+    return ProvenanceReader(None if anchors is None else anchors.read_text(), limits)

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.explain import Explanation
 from deepfake_detection.analysis.results import SkippedFace
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict
+from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.models import Analyzed
+from deepfake_detection.schemas.provenance import ProvenanceOut, provenance_out
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
@@ -108,9 +110,15 @@ class ImageAnalysisResponse(BaseModel):
     faces: list[FaceOut]
     skipped_faces: list[SkippedFaceOut]
     timings_ms: dict[str, float] = Field(description="milliseconds per stage, and total")
+    provenance: ProvenanceOut = Field(
+        description="what the file says about its origin (C2PA, XMP, PNG text, EXIF); it does "
+        "not change any score"
+    )
 
 
-def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisResponse:
+def image_response(
+    analyzed: Analyzed, *, total_ms: float, provenance: Provenance
+) -> ImageAnalysisResponse:
     analysis, timings = analyzed.analysis, analyzed.analysis.timings
     explanations = analyzed.explanations or (None,) * len(analysis.faces)
     stages = {
@@ -135,6 +143,7 @@ def image_response(analyzed: Analyzed, *, total_ms: float) -> ImageAnalysisRespo
         faces=[_face(f, e) for f, e in zip(analysis.faces, explanations, strict=True)],
         skipped_faces=[_skipped(face) for face in analysis.skipped],
         timings_ms={stage: hundredths(ms) for stage, ms in stages.items()},
+        provenance=provenance_out(provenance),
     )
 
 

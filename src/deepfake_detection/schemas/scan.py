@@ -17,6 +17,8 @@ from deepfake_detection.analysis.results import ImageAnalysis
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.analysis.video import VideoAnalysis
 from deepfake_detection.media.kind import Kind
+from deepfake_detection.provenance import Provenance
+from deepfake_detection.schemas.provenance import ProvenanceOut, provenance_out
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
@@ -67,9 +69,12 @@ class ScanLine(BaseModel):
     error: str | None = Field(description="an error code (corrupt_media, too_large, ...)")
     message: str | None
     label: Verdict | None = Field(description="the same as verdict (kept for old scripts)")
+    provenance: ProvenanceOut | None = Field(
+        None, description="as the API's: what the file says about its origin; null with an error"
+    )
 
 
-def image_line(path: Path, analysis: ImageAnalysis) -> ScanLine:
+def image_line(path: Path, analysis: ImageAnalysis, provenance: Provenance) -> ScanLine:
     return ScanLine(
         path=str(path),
         kind="image",
@@ -81,10 +86,11 @@ def image_line(path: Path, analysis: ImageAnalysis) -> ScanLine:
         error=None,
         message=None,
         label=analysis.verdict,
+        provenance=provenance_out(provenance),
     )
 
 
-def video_line(path: Path, analysis: VideoAnalysis) -> ScanLine:
+def video_line(path: Path, analysis: VideoAnalysis, provenance: Provenance) -> ScanLine:
     return ScanLine(
         path=str(path),
         kind="video",
@@ -96,6 +102,7 @@ def video_line(path: Path, analysis: VideoAnalysis) -> ScanLine:
         error=None,
         message=None,
         label=analysis.verdict,
+        provenance=provenance_out(provenance),
     )
 
 

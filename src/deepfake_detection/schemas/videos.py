@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.analysis.video import PersonExplanation, VideoAnalysis
+from deepfake_detection.provenance import Provenance
 from deepfake_detection.schemas.images import (
     BandOut,
     ExplanationOut,
@@ -15,6 +16,7 @@ from deepfake_detection.schemas.images import (
     band_out,
     explanation_out,
 )
+from deepfake_detection.schemas.provenance import ProvenanceOut, provenance_out
 from deepfake_detection.schemas.wire import (
     BoxOut,
     box_out,
@@ -107,9 +109,13 @@ class VideoAnalysisResponse(BaseModel):
     timings_ms: dict[str, float] = Field(
         description="decode, detect, crop, classify, track, (with explain=true) explain, total"
     )
+    provenance: ProvenanceOut = Field(
+        description="what the file says about its origin (C2PA in MP4 and MOV); it does not "
+        "change any score"
+    )
 
 
-def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
+def video_response(analysis: VideoAnalysis, provenance: Provenance) -> VideoAnalysisResponse:
     info = analysis.info
     return VideoAnalysisResponse(
         video=VideoOut(
@@ -139,6 +145,7 @@ def video_response(analysis: VideoAnalysis) -> VideoAnalysisResponse:
         skipped_faces=analysis.skipped_faces,
         missed_frames=analysis.missed_frames,
         timings_ms={k: hundredths(v) for k, v in analysis.timings_ms.items()},
+        provenance=provenance_out(provenance),
     )
 
 
