@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 
 BODY_TIMEOUT_S = 2.0
 MAX_UPLOADS = 20
+HEADER_TIMEOUT_S = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "DFD_MAX_IN_FLIGHT": "16",
         "DFD_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
         "DFD_MAX_UPLOADS": str(MAX_UPLOADS),
+        "DFD_HEADER_TIMEOUT_S": str(HEADER_TIMEOUT_S),
     }
     with serve(settings, folder / "server.log") as running:
         yield running
@@ -128,3 +130,36 @@ def test_a_client_that_leaves_mid_body_is_no_server_error(server: Server, path: 
         time.sleep(0.1)
     assert f'route="{path}",status="499"' in metrics
     assert 'status="500"' not in metrics
+
+
+def test_headers_trickled_in_are_cut_at_the_header_deadline(server: Server) -> None:
+    # Issue 22 S11: a socket that sends a header byte now and then was open after 240 s.
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    start = time.monotonic()
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    closed = False
+    try:
+        for _ in range(20):  # 10 s of a byte every 0.5 s
+            time.sleep(0.5)
+            sock.sendall(b"a")
+            if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                closed = True
+                break
+    except BlockingIOError:
+        pass
+    except OSError:
+        closed = True  # reset by the server
+    if not closed:
+        sock.settimeout(5)
+        closed = sock.recv(1) == b""
+    assert closed
+    assert time.monotonic() - start < HEADER_TIMEOUT_S + 3
+    sock.close()
+
+
+def test_a_kept_alive_connection_serves_requests_past_the_header_deadline(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+            time.sleep(HEADER_TIMEOUT_S / 2 + 0.2)  # each request's headers are timed on their own

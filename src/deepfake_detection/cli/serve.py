@@ -10,6 +10,7 @@ from deepfake_detection.config import get_settings
 from deepfake_detection.monitoring.logs import uvicorn_log_config
 
 APP_FACTORY = "deepfake_detection.api.app:create_app"
+HEADER_TIMEOUT_PROTOCOL = "deepfake_detection.api.header_timeout:HeaderTimeoutProtocol"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,5 +58,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         access_log=False,
         # The software and its version are nobody's business (fingerprinting).
         server_header=False,
+        # h11 with a deadline on request headers (a trickling client is closed).
+        http=HEADER_TIMEOUT_PROTOCOL,
     )
     return ExitStatus.OK
