@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.conftest import AppFactory
+from deepfake_detection.api.auth import is_open
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
 
 
@@ -36,3 +37,12 @@ def test_request_ids_are_kept_when_sane_and_replaced_otherwise(
         bad = client.get("/healthz", headers={"X-Request-ID": "two words\x7f" + "x" * 200})
         assert bad.headers["X-Request-ID"] != "two words"
         assert len(bad.headers["X-Request-ID"]) == 32
+
+
+def test_only_single_files_under_the_open_folders_are_open() -> None:
+    assert is_open("/ui/app.js", metrics_open=False)
+    assert is_open("/docs/assets/swagger-ui.css", metrics_open=False)
+    for path in ("/ui/../v1/jobs", "/ui/a/b", "/docs/assets/../../v1/jobs", "/ui", "/v1/jobs"):
+        assert not is_open(path, metrics_open=False), path
+    assert is_open("/metrics", metrics_open=True)
+    assert not is_open("/metrics", metrics_open=False)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api.conftest import AppFactory
 from deepfake_detection.config import Settings
 from deepfake_detection.web.page import STATIC_FILES, limits_text
 
@@ -61,3 +63,21 @@ def test_the_limits_follow_the_settings() -> None:
     text = limits_text(Settings(max_upload_bytes=5 * 1024 * 1024, video_max_duration_s=90))
     assert "up to 5 MiB" in text
     assert "1.5 minutes" in text
+
+
+def test_with_keys_the_page_its_files_and_the_docs_need_no_key(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    with TestClient(make_app(data_dir=tmp_path, auth="keys")) as client:
+        page = client.get("/", headers={"Accept": BROWSER_ACCEPT})
+        assert page.status_code == 200
+        assert 'data-testid="key-prompt"' in page.text
+        assert client.get("/").status_code == 200  # the JSON welcome
+        for name in STATIC_FILES:
+            assert client.get(f"/ui/{name}").status_code == 200, name
+        assert client.get("/docs").status_code == 200
+        assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+        assert client.get("/docs/assets/swagger-ui.css").status_code == 200
+        # The analyses, the jobs and the model card's JSON still need one.
+        for path in ("/v1/models", "/v1/jobs", "/v1/detectors"):
+            assert client.get(path).status_code == 401, path

@@ -1,5 +1,5 @@
-"""API keys on the HTTP API (``DFD_AUTH=keys``): every route but the open ones needs a key, sent as
-``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
+"""API keys on the HTTP API (``DFD_AUTH=keys``): every route but the open ones (``is_open``) needs a
+key, sent as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
 
 ``AuthMiddleware`` answers 401 ``unauthorized`` (JSON, ``WWW-Authenticate: Bearer``) without a key
 or with an unknown or revoked one, before the body is read; otherwise it puts the key's record in
@@ -20,10 +20,22 @@ from deepfake_detection.keys.base import KeyStore
 from deepfake_detection.keys.key import ApiKey
 
 STATE_KEY = "api_key"
-# Liveness, readiness and the API's documentation stay open: probes and humans need them.
+# Liveness, readiness, the API's documentation and the page stay open: probes
+# and humans need them, and a browser cannot send a key before the page has asked for one. None of
+# them analyses anything or reveals a job.
 OPEN_PATHS = frozenset(
-    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {
+        "/",
+        "/healthz",
+        "/readyz",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+    }
 )
+# The page's and the docs' static files, served from the package by name.
+OPEN_PREFIXES = ("/ui/", "/docs/assets/")
 METRICS_PATH = "/metrics"
 
 
@@ -36,7 +48,13 @@ def presented_secret(headers: Headers) -> str | None:
 
 
 def is_open(path: str, *, metrics_open: bool) -> bool:
-    return path in OPEN_PATHS or (metrics_open and path == METRICS_PATH)
+    if path in OPEN_PATHS or (metrics_open and path == METRICS_PATH):
+        return True
+    # One file name under an open folder, never a path that climbs out of it.
+    return any(
+        path.startswith(prefix) and "/" not in path[len(prefix) :] and ".." not in path
+        for prefix in OPEN_PREFIXES
+    )
 
 
 class AuthMiddleware:

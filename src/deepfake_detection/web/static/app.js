@@ -70,12 +70,103 @@
     return body;
   }
 
+  // ---- API keys (DFD_AUTH=keys) ----
+  // The key lives in this tab's sessionStorage only: never in the URL, never in a cookie, gone when
+  // the tab closes. It is asked for when the API answers 401, and sent as a Bearer token.
+
+  const KEY_NAME = "dfd-api-key";
+  let keyRequest = null; // one prompt at a time, shared by every call waiting for a key
+
+  function storedKey() {
+    try {
+      return sessionStorage.getItem(KEY_NAME);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function storeKey(key) {
+    try {
+      if (key) sessionStorage.setItem(KEY_NAME, key);
+      else sessionStorage.removeItem(KEY_NAME);
+    } catch (_) {
+      // Storage refused (a private window's policy): the key is asked again on the next 401.
+    }
+    $("key-state").hidden = !storedKey();
+  }
+
+  function askForKey(message) {
+    if (keyRequest) return keyRequest.promise;
+    const form = $("key-form");
+    const input = $("api-key");
+    $("key-message").textContent = message;
+    form.hidden = false;
+    input.value = "";
+    input.focus();
+    let settle = null;
+    const promise = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+    keyRequest = { promise, ...settle };
+    return promise;
+  }
+
+  function answerKeyRequest(key) {
+    const request = keyRequest;
+    keyRequest = null;
+    $("key-form").hidden = true;
+    if (!request) return;
+    if (key) {
+      storeKey(key);
+      request.resolve();
+    } else {
+      request.reject(new ApiError("This service needs an API key; none was given.", "unauthorized", 401));
+    }
+  }
+
+  async function apiFetch(url, init = {}) {
+    for (;;) {
+      const headers = { Accept: "application/json", ...(init.headers || {}) };
+      const key = storedKey();
+      if (key) headers.Authorization = `Bearer ${key}`;
+      const response = await fetch(url, { ...init, headers });
+      if (response.status !== 401) return response;
+      let reason = "";
+      try {
+        reason = (await response.json()).error.message;
+      } catch (_) {
+        reason = "";
+      }
+      storeKey(null);
+      await askForKey(key
+        ? `The service refused this key${reason ? ` (${reason})` : ""}. Enter another API key.`
+        : "This service needs an API key. Enter yours: it is kept for this tab only.");
+    }
+  }
+
   async function post(url, form) {
-    return readAnswer(await fetch(url, { method: "POST", body: form, headers: { Accept: "application/json" } }));
+    return readAnswer(await apiFetch(url, { method: "POST", body: form }));
   }
 
   async function getJson(url) {
-    return readAnswer(await fetch(url, { headers: { Accept: "application/json" } }));
+    return readAnswer(await apiFetch(url));
+  }
+
+  // A link to an API file (the annotated result) needs the key too: fetched, then saved.
+  async function openWithKey(event) {
+    if (!storedKey()) return;
+    event.preventDefault();
+    const link = event.currentTarget;
+    try {
+      const response = await apiFetch(link.href, { headers: { Accept: "*/*" } });
+      if (!response.ok) await readAnswer(response);
+      const url = URL.createObjectURL(await response.blob());
+      const save = el("a", { href: url, download: link.dataset.filename || "" });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      showError(error.message || String(error));
+    }
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -202,7 +293,10 @@
     place.append(el("a", { href: URL.createObjectURL(json), download: "result.json" }, "Download the answer (JSON)"));
     if (jobId) {
       const kind = Array.isArray(body.persons) ? "video (MP4)" : "image (PNG)";
-      place.append(" · ", el("a", { href: `/v1/jobs/${jobId}/annotated` }, `Annotated ${kind}`));
+      const link = el("a", { href: `/v1/jobs/${jobId}/annotated` }, `Annotated ${kind}`);
+      link.dataset.filename = Array.isArray(body.persons) ? "annotated.mp4" : "annotated.png";
+      link.addEventListener("click", openWithKey);
+      place.append(" · ", link);
     }
   }
 
@@ -482,6 +576,14 @@
       if (file) analyse(file);
     });
     $("result-title").setAttribute("tabindex", "-1");
+    $("key-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = $("api-key").value.trim();
+      if (key) answerKeyRequest(key);
+    });
+    $("key-cancel").addEventListener("click", () => answerKeyRequest(null));
+    $("forget-key").addEventListener("click", () => storeKey(null));
+    storeKey(storedKey());
   }
 
   init();
