@@ -47,6 +47,18 @@ class DetectionError(Exception):
         self.message = message
 
 
+def error_for(code: str, message: str) -> DetectionError:
+    """The error of this hierarchy with ``code`` (a ``DetectionError`` for a code none has), e.g.
+    to raise again an outcome that was stored."""
+    pending: list[type[DetectionError]] = [DetectionError]
+    while pending:
+        cls = pending.pop()
+        if cls.code == code:
+            return cls(message)
+        pending.extend(cls.__subclasses__())
+    return DetectionError(message)
+
+
 class InvalidRequest(DetectionError):
     code = "bad_request"
     http_status = 400

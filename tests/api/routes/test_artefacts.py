@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from api.routes.test_jobs import wait
 from api.videos import video_bytes
 from deepfake_detection.analysis.annotate import COLOURS
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
+from deepfake_detection.runtime.models import Models
 
 
 @pytest.fixture
@@ -88,8 +90,65 @@ def test_drawing_a_video_past_its_time_limit_is_413_and_leaves_nothing(
     assert response.json()["error"]["code"] == "too_large"
     # The limit bounds reading and decoding too: here it passes before the first frame.
     assert "took longer than" in response.json()["error"]["message"]
+    # No part file is left; the failure is remembered: asking again answers it at once (issue 22
+    # S17: each GET redid a drawing of up to DFD_ANNOTATE_TIMEOUT_S).
     uploads = tmp_path / "data" / "uploads"
-    assert [p.name for p in uploads.iterdir()] == [f"{job['id']}.upload"]
+    failed = uploads / f"{job['id']}.annotated.mp4.failed"
+    assert sorted(p.name for p in uploads.iterdir()) == sorted([f"{job['id']}.upload", failed.name])
+    remembered_at = failed.stat().st_mtime_ns
+    with TestClient(app) as client:
+        again = client.get(f"/v1/jobs/{job['id']}/annotated")
+        assert (again.status_code, again.json()) == (413, response.json())
+        assert failed.stat().st_mtime_ns == remembered_at
+        assert client.delete(f"/v1/jobs/{job['id']}").status_code == 200
+    assert list(uploads.iterdir()) == []
+
+
+def test_a_drawing_holds_no_analysis_slot_and_is_charged(
+    make_app: Any, tmp_path: Path, face_jpeg: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    draw = Models.annotate_video
+
+    def slow_draw(self: Models, *args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(30)
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(Models, "annotate_video", slow_draw)
+    data = tmp_path / "data"
+    app = make_app(data_dir=data, max_in_flight=1, auth="keys", key_daily_frames=18)
+    _, secret = SqliteKeyStore(data / "keys.sqlite3").create("alice")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(app, headers=auth) as client:
+        content = video_bytes(tmp_path, count=20)
+        first = finished_job(client, "v.mp4", content, frames="4", annotate="true")
+        second = finished_job(client, "w.mp4", content, frames="4", annotate="true")
+        drawing = threading.Thread(
+            target=lambda: client.get(f"/v1/jobs/{first['id']}/annotated"), daemon=True
+        )
+        drawing.start()
+        try:
+            assert entered.wait(30)
+            # The only analysis slot is free while the video is drawn (it was held: 503).
+            files = {"file": ("a.jpg", face_jpeg)}
+            assert client.post("/v1/images", files=files).status_code == 200
+            # The drawing slot is not: another drawing is refused at once, and not charged.
+            busy = client.get(f"/v1/jobs/{second['id']}/annotated")
+            assert busy.status_code == 503
+            assert busy.json()["error"]["code"] == "overloaded"
+        finally:
+            release.set()
+            drawing.join(60)
+        # Charged: 4 + 4 frames for the jobs, 4 for the drawing, 1 image: 13 (the refused drawing
+        # gave its 4 back). The second drawing takes 4 more, asking again for a kept drawing
+        # nothing, and one image the last frame of the 18.
+        assert client.get(f"/v1/jobs/{second['id']}/annotated").status_code == 200
+        assert client.get(f"/v1/jobs/{first['id']}/annotated").status_code == 200
+        assert client.post("/v1/images", files=files).status_code == 200
+        refused = client.post("/v1/images", files=files)
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "quota_exceeded"
 
 
 def test_an_unknown_job_is_404(jobs_client: TestClient) -> None:

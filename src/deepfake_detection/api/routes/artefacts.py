@@ -1,13 +1,18 @@
 """``GET /v1/jobs/{id}/annotated``: a finished job's upload with every face's box, label and score
 drawn: a PNG for an image, an MP4 (H.264) for a video, with the boxes on every frame.
 
-Made on request from the job's upload and its stored answer. A video is re-encoded once (in a CPU
-slot, within ``annotate_timeout_s``; one drawing per job at a time in a process) and kept beside the
-upload until the job is deleted or expires, so asking again costs no CPU.
+Made on request from the job's upload and its stored answer, in a drawing slot of its own (never
+an analysis's: ``Services.run_drawing``; 503 when every one is busy), and charged to the caller's
+daily frames like the analysis was (the job's sampled frames; an image is one). A video is
+re-encoded once (within ``annotate_timeout_s``; one drawing per job at a time in a process) and
+kept beside the upload until the job is deleted or expires, so asking again costs nothing. A
+drawing that fails (past its time limit, say) is remembered the same way: asking again answers the
+same error at once instead of drawing for minutes again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import weakref
@@ -17,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from deepfake_detection.analysis.annotate import Mark, Sample, Track, face_caption
@@ -26,7 +31,8 @@ from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
-from deepfake_detection.errors import NotFound, NotReady
+from deepfake_detection.api.usage import reserved_frames
+from deepfake_detection.errors import DetectionError, NotFound, NotReady, Overloaded, error_for
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.kind import read_image_file
 from deepfake_detection.shared.faces import Box
@@ -44,6 +50,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     409: {"model": ErrorResponse, "description": "the job has not succeeded (yet)"},
     413: {"model": ErrorResponse, "description": "drawing on the video took too long"},
+    429: {"model": ErrorResponse, "description": "the key's daily frames are used up"},
+    503: {"model": ErrorResponse, "description": "every drawing slot is busy; retry shortly"},
 }
 _CHUNK = 1 << 20
 # One drawing of a job's video at a time in this process: a second request waits for the first.
@@ -52,7 +60,7 @@ _drawing: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictio
 
 @router.get("/jobs/{job_id}/annotated", response_class=Response, responses=_RESPONSES)
 async def annotated(
-    job_id: str, services: ServicesDep, videos: VideoServicesDep, caller: Caller
+    request: Request, job_id: str, services: ServicesDep, videos: VideoServicesDep, caller: Caller
 ) -> Response:
     """The job's upload with its answer drawn on it (boxes coloured by label, captions with the
     scores); for a video, each person's box on every frame between its sampled frames. Another
@@ -69,9 +77,13 @@ async def annotated(
             "on it afterwards (uploads are otherwise deleted when their job ends)"
         )
     if "persons" in job.result:
-        return await _video(services, videos.jobs, job_id, answer_tracks(job.result))
+        frames = int(job.result.get("sampled_frames", 1))  # type: ignore[call-overload]
+        tracks = answer_tracks(job.result)
+        return await _video(request, services, videos.jobs, job_id, tracks, frames)
     marks = answer_marks(job.result)
-    png = await services.run_cpu(partial(_image, services, upload, marks))
+    async with reserved_frames(request, 1) as reservation:
+        png = await services.run_drawing(partial(_image, services, upload, marks))
+        reservation.used = 1
     return Response(png, media_type="image/png")
 
 
@@ -81,14 +93,31 @@ def _image(services: Services, upload: Path, marks: list[Mark]) -> bytes:
 
 
 async def _video(
-    services: Services, jobs: JobService, job_id: str, tracks: list[Track]
+    request: Request,
+    services: Services,
+    jobs: JobService,
+    job_id: str,
+    tracks: list[Track],
+    frames: int,
 ) -> Response:
     kept = jobs.annotated_path(job_id)
+    failed = kept.with_name(f"{kept.name}.failed")
     lock = _drawing.setdefault(job_id, anyio.Lock())
     async with lock:
+        if failed.is_file():
+            raise _stored_failure(failed)
         if not kept.is_file():
             upload = jobs.upload_path(job_id)
-            await services.run_cpu(partial(_draw_video, services, upload, kept, tracks))
+            draw = partial(_draw_video, services, upload, kept, tracks)
+            async with reserved_frames(request, frames) as reservation:
+                try:
+                    await services.run_drawing(draw)
+                except Overloaded:
+                    raise  # nothing was tried: the client may retry
+                except DetectionError as exc:
+                    _store_failure(failed, exc)
+                    raise
+                reservation.used = frames
     try:
         # Opened before it is sent: a deletion of the job meanwhile does not cut the answer.
         file = kept.open("rb")
@@ -118,6 +147,23 @@ def _draw_video(services: Services, upload: Path, kept: Path, tracks: list[Track
         part.replace(kept)
     finally:
         part.unlink(missing_ok=True)
+
+
+def _store_failure(path: Path, exc: DetectionError) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"code": exc.code, "message": exc.message}, out)
+    except OSError:
+        pass  # not remembered: the next request draws again
+
+
+def _stored_failure(path: Path) -> DetectionError:
+    try:
+        stored = json.loads(path.read_text())
+        return error_for(str(stored["code"]), str(stored["message"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return DetectionError("drawing on this job's video failed before; it is not tried again")
 
 
 def _chunks(file: IO[bytes]) -> Iterator[bytes]:
