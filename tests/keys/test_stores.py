@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +63,13 @@ def test_the_sqlite_file_holds_no_secret(tmp_path: Path) -> None:
     store = SqliteKeyStore(tmp_path / "keys.sqlite3")
     _, secret = store.create("alice")
     assert secret.encode() not in (tmp_path / "keys.sqlite3").read_bytes()
+
+
+def test_the_sqlite_file_and_its_new_folder_are_the_users_only(tmp_path: Path) -> None:
+    store = SqliteKeyStore(tmp_path / "data" / "keys.sqlite3")
+    store.create("alice")
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "data" / "keys.sqlite3").stat().st_mode) == 0o600
 
 
 @pytest.mark.redis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -92,7 +93,11 @@ class SqliteKeyStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         if not self._created:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Key hashes and quotas: the service's user only (issue 22 L4: the file was 0644 in a
+            # 0755 folder). SQLite gives its journal files the database file's mode.
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            self.path.chmod(0o600)
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
             if not self._created:
                 db.executescript(_SCHEMA)
