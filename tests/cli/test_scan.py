@@ -260,6 +260,11 @@ def test_frames_and_every_s_choose_the_video_frames(tmp_path: Path) -> None:
     assert set(person["box"]) == {"x1", "y1", "x2", "y2"}
     _, results = scan_json("--every-s", "0.25", video)
     assert results["clip.mp4"]["faces"][0]["frames"] == 4
+    _, results = scan_json("--sampling", "fast", "--frames", "2", video)
+    assert results["clip.mp4"]["faces"][0]["frames"] == 2
+    with pytest.raises(SystemExit) as exited:  # argparse's choices: exit 2 with its message
+        scan("--sampling", "quick", video)
+    assert exited.value.code == ExitStatus.USAGE
 
 
 def test_help_describes_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -99,6 +99,27 @@ def test_seeking_and_skipping_give_the_same_pixels_as_decoding_everything(tmp_pa
         assert all(np.array_equal(a.image, b.image) for a, b in zip(reference, frames, strict=True))
 
 
+def test_fast_sampling_decodes_far_less_on_sparse_keyframes(tmp_path: Path) -> None:
+    # Issue 20: the original's 3 frames of a clip with keyframes at 0 and 250 decoded every frame
+    # up to each sampled one.
+    path = _clip(tmp_path / "sparse.mp4", count=300, codec_options={"g": "250", "bf": "0"})
+    decoded = {}
+    frames = {}
+    for mode in ("exact", "fast"):
+        with open_video(path) as video:
+            frames[mode] = list(video.sample(Sampling(frames=3, mode=mode)))
+            decoded[mode] = video.decoded
+    assert [f.index for f in frames["exact"]] == [50, 150, 250]
+    # 2 s -> frame 4 (after keyframe 0); 6 s -> keyframe 250 (at 10 s), 10 s -> the frame after.
+    assert [f.index for f in frames["fast"]] == [4, 250, 251]
+    assert decoded["fast"] <= 12 < decoded["exact"]
+    # The frames fast sampling takes are the frames themselves, decoded exactly.
+    with open_video(path) as video:
+        everything = list(video.sample(Sampling(frames=300)))
+    by_index = {f.index: f.image for f in everything}
+    assert all(np.array_equal(f.image, by_index[f.index]) for f in frames["fast"])
+
+
 @pytest.mark.parametrize(
     ("suffix", "muxer"),
     [(".mp4", {}), (".mp4", {"movflags": "frag_keyframe+empty_moov"}), (".mkv", {})],

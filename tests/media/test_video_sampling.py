@@ -5,8 +5,10 @@ from deepfake_detection.media.video_sampling import (
     ReadStep,
     Sampling,
     frames_shown_at,
+    nearest_decodable,
     plan_reads,
     planned_decodes,
+    sampled_frames,
     target_times,
 )
 
@@ -77,3 +79,45 @@ def test_a_plan_seeks_only_where_it_skips_frames() -> None:
 def test_invalid_sampling_is_an_invalid_options_error(kwargs: dict[str, float]) -> None:
     with pytest.raises(InvalidOptions):
         Sampling(**kwargs)  # type: ignore[arg-type]
+
+
+def test_fast_sampling_takes_keyframes_or_frames_just_after_them() -> None:
+    times = [i / 25 for i in range(500)]  # 20 s at 25 fps
+    keyframes = [0, 250]
+    targets = target_times(20.0, Sampling(frames=3))  # 3.33 s, 10 s, 16.67 s
+    assert frames_shown_at(times, targets) == [83, 250, 416]
+    # 83 is 83 frames after a keyframe: frame 4 (0.16 s) is nearer than 250 (10 s); 416 -> 254.
+    assert nearest_decodable(times, keyframes, targets, forward=4) == [4, 250, 254]
+    # Near a keyframe the exact frame itself is cheap: it is taken.
+    assert nearest_decodable(times, keyframes, [0.08, 10.04], forward=4) == [2, 251]
+    # A later keyframe can be nearer than the frames after the one before.
+    assert nearest_decodable(times, keyframes, [9.5], forward=4) == [250]
+    assert nearest_decodable([], keyframes, [1.0]) == []
+
+
+def test_fast_sampling_decodes_a_few_frames_per_sample() -> None:
+    times = [i / 25 for i in range(500)]
+    keyframes = [0, 250]
+    targets = target_times(20.0, Sampling(frames=3))
+    exact = plan_reads(frames_shown_at(times, targets), keyframes, seek=True)
+    fast = plan_reads(nearest_decodable(times, keyframes, targets), keyframes, seek=True)
+    assert planned_decodes(exact) == 84 + 167
+    assert planned_decodes(fast) == 5 + 5
+
+
+def test_the_mode_picks_the_selection() -> None:
+    times = [i / 25 for i in range(500)]
+    exact = sampled_frames(times, [0, 250], 20.0, Sampling(frames=3))
+    fast = sampled_frames(times, [0, 250], 20.0, Sampling(frames=3, mode="fast"))
+    assert (exact, fast) == ([83, 250, 416], [4, 250, 254])
+
+
+def test_fast_sampling_gives_as_many_frames_as_exact_when_instants_meet() -> None:
+    # 10 s at 30 fps, keyframes at 0 and 250 (the clip): the 5 s instant's nearest cheap
+    # frame is keyframe 250, which the 8.33 s instant wants too; it gets the frame after it.
+    times = [i / 30 for i in range(300)]
+    targets = target_times(10.0, Sampling(frames=3))
+    assert nearest_decodable(times, [0, 250], targets) == [4, 250, 251]
+    # A short clip with one keyframe: 4 instants, 4 distinct frames.
+    short = [i / 25 for i in range(20)]
+    assert len(nearest_decodable(short, [0], target_times(0.8, Sampling(frames=4)))) == 4

@@ -39,7 +39,7 @@ from deepfake_detection.media.video import (
     VideoSource,
     open_video,
 )
-from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.media.video_sampling import Sampling, SamplingMode
 from deepfake_detection.shared.faces import DetectedFace, Reason
 
 Progress = Callable[[float], None]
@@ -121,6 +121,7 @@ class VideoAnalysis:
     explanations: Mapping[int, PersonExplanation]
     """With ``explain``: by person id, the explanation of its highest-scoring sampled face."""
     sampled_frames: int
+    sampling: SamplingMode
     frames_with_faces: int
     skipped_faces: int
     missed_frames: int
@@ -207,6 +208,7 @@ class VideoAnalyzer:
             persons=persons,
             explanations=explanations,
             sampled_frames=len(run.frames),
+            sampling=options.sampling.mode,
             frames_with_faces=sum(1 for faces in run.faces if faces),
             skipped_faces=run.skipped,
             missed_frames=missed,

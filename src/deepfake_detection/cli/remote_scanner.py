@@ -30,8 +30,10 @@ class RemoteScanner:
         detector: str | None = None,
         threshold: float | None = None,
         max_faces: int | None = None,
+        sampling: str | None = None,
     ) -> None:
         self.client = Client(server, api_key)
+        self.video_options: dict[str, Any] = {"sampling": sampling}
         self.api_key = api_key
         self.options: dict[str, Any] = {
             "detector": detector,
@@ -47,7 +49,8 @@ class RemoteScanner:
             kind = file_kind(path)
             if kind == "image":
                 return image_result(path, self.client.analyze_image(path, **self.options))
-            job = self.client.wait(self.client.submit_job(path, **self.options).id)
+            submitted = self.client.submit_job(path, **self.options, **self.video_options)
+            job = self.client.wait(submitted.id)
             if job.result is None:
                 code, message = job.error_code or "job_failed", job.error_message or ""
                 return FileResult(error_line(path, kind, code, message))

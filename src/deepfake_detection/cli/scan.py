@@ -90,6 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="instead of --frames: one video frame every S seconds",
     )
     parser.add_argument(
+        "--sampling",
+        choices=("exact", "fast"),
+        help="video frames: exact (default), the frame shown at each instant; fast, the nearest "
+        "keyframe or a frame just after one (far less decoding; frames may lie far from their "
+        "instants)",
+    )
+    parser.add_argument(
         "--server", metavar="URL", help="let the service at URL analyse the files (no local model)"
     )
     parser.add_argument(
@@ -179,7 +186,12 @@ class FileScanner(Protocol):
 
 
 def _remote_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {"detector": args.detector, "threshold": args.threshold, "max_faces": args.max_faces}
+    return {
+        "detector": args.detector,
+        "threshold": args.threshold,
+        "max_faces": args.max_faces,
+        "sampling": args.sampling,
+    }
 
 
 def collect_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -221,7 +233,9 @@ def _face_row(face: ScanFace | ScanPerson) -> str:
 
 def _video_options(settings: Settings, args: argparse.Namespace) -> VideoOptions:
     try:
-        return resolve_video_options(settings, frames=args.frames, every_s=args.every_s)
+        return resolve_video_options(
+            settings, frames=args.frames, every_s=args.every_s, sampling=args.sampling
+        )
     except InvalidOptions as exc:
         flag = "--every-s" if args.every_s is not None else "--frames"
         raise UsageError(f"argument {flag}: {exc.message}") from exc

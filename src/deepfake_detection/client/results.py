@@ -127,6 +127,8 @@ class VideoResult:
     raw: dict[str, Any] = field(repr=False, compare=False)
     provenance: Provenance | None = None
     """What the file says about its origin (``None`` from a service without it)."""
+    sampling: str = "exact"
+    """``exact`` or ``fast``: how the frames were picked (``exact`` from older services)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VideoResult:
@@ -140,6 +142,7 @@ class VideoResult:
             model_version=str(data["model"]["version"]),
             raw=data,
             provenance=Provenance.from_json(data.get("provenance")),
+            sampling=str(data.get("sampling", "exact")),
         )
 
 

@@ -46,12 +46,7 @@ from deepfake_detection.errors import (
     UnsupportedMedia,
 )
 from deepfake_detection.media.image import sniff_image_format
-from deepfake_detection.media.video_sampling import (
-    Sampling,
-    frames_shown_at,
-    plan_reads,
-    target_times,
-)
+from deepfake_detection.media.video_sampling import Sampling, plan_reads, sampled_frames
 from deepfake_detection.media.video_timeline import read_timeline
 from deepfake_detection.shared.cpus import usable_cpus
 from deepfake_detection.shared.images import RGBImage
@@ -192,7 +187,7 @@ class VideoReader:
         """The sampled frames in time order. ``seek=False, skip_unneeded=False`` decodes every frame
         up to the last sampled one (the slow reference the fast path is measured against)."""
         t = self._timeline
-        selected = frames_shown_at(t.times, target_times(t.duration_s, sampling))
+        selected = sampled_frames(t.times, t.keyframes, t.duration_s, sampling)
         wanted = {t.pts[i] for i in selected}
         frames: Iterator[AVFrame] | None = None
         pending: AVFrame | None = None

@@ -7,6 +7,13 @@ last frame whose timestamp is <= t, which is what a player displays, also at a v
 When ``every_s`` would take more than ``max_frames`` frames of a video, the request is refused
 (``InvalidOptions``, naming the smallest ``every_s`` that fits) rather than silently covering only
 the start of the video.
+
+``mode="fast"`` trades exactness for decoding: at each instant it takes the frame nearest in time
+among those cheap to decode, a keyframe or one at most ``FAST_DECODE_FORWARD`` frames after one.
+A clip with a keyframe every 250 frames then decodes a handful of frames per sample instead of up
+to 250. Two instants never share a frame while a cheap one is free (then the exact frame is
+decoded), so as many frames come back as exact sampling gives; they can lie far from their
+instants. The answer's timeline says which frames were used.
 """
 
 from __future__ import annotations
@@ -15,12 +22,16 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from deepfake_detection.errors import InvalidOptions
 
 MAX_SAMPLED_FRAMES = 1000
 MIN_EVERY_S = 0.001
 """No video shows frames closer together than this (1000 fps)."""
+FAST_DECODE_FORWARD = 4
+"""``mode="fast"``: frames decoded forward from a keyframe, at most, to come nearer an instant."""
+SamplingMode = Literal["exact", "fast"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class Sampling:
     frames: int = 32
     every_s: float | None = None
     max_frames: int = 300
+    mode: SamplingMode = "exact"
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_frames <= MAX_SAMPLED_FRAMES:
@@ -74,6 +86,47 @@ def frames_shown_at(frame_times: Sequence[float], targets: Sequence[float]) -> l
     # the time base) selects that frame.
     chosen = {max(0, bisect.bisect_right(frame_times, t + 1e-6) - 1) for t in targets}
     return sorted(chosen)
+
+
+def nearest_decodable(
+    frame_times: Sequence[float],
+    keyframes: Sequence[int],
+    targets: Sequence[float],
+    forward: int = FAST_DECODE_FORWARD,
+) -> list[int]:
+    """Indices (sorted, distinct) of the frames ``mode="fast"`` takes. For each target in turn, the
+    frame nearest in time among the cheap ones not taken yet: the keyframe before it and up to
+    ``forward`` frames after that keyframe, the next keyframe and the frames after it. Only when
+    every cheap one is taken, the exact frame shown at the target; so as many frames come back as
+    exact sampling gives, wherever the video has them. Without keyframes, the first frames of the
+    video count as one."""
+    if not frame_times:
+        return []
+    last = len(frame_times) - 1
+    chosen: set[int] = set()
+    for target in targets:
+        shown = max(0, bisect.bisect_right(frame_times, target + 1e-6) - 1)
+        i = bisect.bisect_right(keyframes, shown) - 1
+        starts = [keyframes[i] if i >= 0 else 0]
+        if i + 1 < len(keyframes):
+            starts.append(keyframes[i + 1])
+        cheap = {min(start + j, last) for start in starts for j in range(forward + 1)}
+        free = sorted(cheap - chosen, key=lambda frame: (abs(frame_times[frame] - target), frame))
+        if free:
+            chosen.add(free[0])
+        elif shown not in chosen:
+            chosen.add(shown)
+    return sorted(chosen)
+
+
+def sampled_frames(
+    frame_times: Sequence[float], keyframes: Sequence[int], duration_s: float, sampling: Sampling
+) -> list[int]:
+    """The frames ``sampling`` selects, by its mode (indices, sorted, distinct)."""
+    targets = target_times(duration_s, sampling)
+    if sampling.mode == "fast":
+        return nearest_decodable(frame_times, keyframes, targets)
+    return frames_shown_at(frame_times, targets)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class Models:
             self.settings,
             frames=options.frames,
             every_s=options.every_s,
+            sampling=options.sampling,
             threshold=options.threshold,
             aggregate=options.aggregate,
             max_faces=self.max_faces(options.max_faces),

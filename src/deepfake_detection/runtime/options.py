@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from deepfake_detection.analysis.video import VideoOptions
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import InvalidOptions
-from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.media.video_sampling import Sampling, SamplingMode
 
 
 class AnalysisOptions(BaseModel):
@@ -26,6 +26,12 @@ class AnalysisOptions(BaseModel):
     frames: int | None = Field(None, ge=1, description="frames sampled evenly (default 32)")
     every_s: float | None = Field(
         None, gt=0, description="instead: one frame every every_s seconds"
+    )
+    sampling: SamplingMode | None = Field(
+        None,
+        description="exact (default): the frame shown at each instant; fast: the frame nearest "
+        "each instant among keyframes and the few frames after one (much less decoding on "
+        "videos with few keyframes; frames may lie far from their instants)",
     )
     detector: str | None = Field(None, description="face detector (GET /v1/detectors)")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="fake at or above this")
@@ -63,19 +69,21 @@ def resolve_video_options(
     *,
     frames: int | None = None,
     every_s: float | None = None,
+    sampling: SamplingMode | None = None,
     threshold: float | None = None,
     aggregate: str | None = None,
     max_faces: int | None = None,
     explain: bool | None = None,
 ) -> VideoOptions:
     """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
-    sampling = Sampling(
+    chosen = Sampling(
         frames=frames or min(settings.video_frames, settings.video_max_frames),
         every_s=every_s,
         max_frames=settings.video_max_frames,
+        mode=sampling or "exact",
     )
     return VideoOptions(
-        sampling=sampling,
+        sampling=chosen,
         threshold=threshold if threshold is not None else settings.threshold,
         aggregate=aggregate or settings.video_aggregate,
         max_faces=max_faces or settings.max_faces,

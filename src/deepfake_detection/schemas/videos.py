@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from deepfake_detection.analysis.persons import FaceSample, Person
 from deepfake_detection.analysis.verdict import Verdict
 from deepfake_detection.analysis.video import PersonExplanation, VideoAnalysis
+from deepfake_detection.media.video_sampling import SamplingMode
 from deepfake_detection.provenance import Provenance
 from deepfake_detection.schemas.images import (
     BandOut,
@@ -103,6 +104,11 @@ class VideoAnalysisResponse(BaseModel):
     fake_probability: float | None = Field(description="the video's score (see the README)")
     persons: list[PersonOut]
     sampled_frames: int
+    sampling: SamplingMode = Field(
+        description="exact: the frame shown at each instant; fast: the nearest keyframe or a "
+        "frame just after one (frames may lie far from their instants: the timeline has the "
+        "frames used)"
+    )
     frames_with_faces: int
     skipped_faces: int = Field(description="too small or over max_faces in their frame")
     missed_frames: int = Field(description="sampled frames that could not be decoded")
@@ -141,6 +147,7 @@ def video_response(analysis: VideoAnalysis, provenance: Provenance) -> VideoAnal
         fake_probability=optional_probability(analysis.fake_probability),
         persons=[_person(p, analysis.explanations.get(p.id)) for p in analysis.persons],
         sampled_frames=analysis.sampled_frames,
+        sampling=analysis.sampling,
         frames_with_faces=analysis.frames_with_faces,
         skipped_faces=analysis.skipped_faces,
         missed_frames=analysis.missed_frames,

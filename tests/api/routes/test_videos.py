@@ -178,3 +178,19 @@ def test_a_huge_second_stream_is_refused_by_every_video_route(
     assert job["status"] == "failed"
     assert job["error"]["code"] == "too_large"
     assert "video stream 1" in job["error"]["message"]
+
+
+def test_fast_sampling_is_an_option_and_the_answer_says_so(
+    client: TestClient, tmp_path: Path
+) -> None:
+    content = video_bytes(tmp_path, count=20)
+    files = {"file": ("v.mp4", content)}
+    fast = client.post("/v1/videos", files=files, data={"frames": "4", "sampling": "fast"})
+    assert fast.status_code == 200, fast.text
+    assert fast.json()["sampling"] == "fast"
+    assert fast.json()["sampled_frames"] == 4
+    exact = client.post("/v1/videos", files=files, data={"frames": "4"})
+    assert exact.json()["sampling"] == "exact"
+    bad = client.post("/v1/videos", files=files, data={"sampling": "quick"})
+    assert bad.status_code == 422
+    assert "sampling" in bad.json()["error"]["message"]
