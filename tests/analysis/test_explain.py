@@ -13,10 +13,14 @@ from skimage import data
 
 from deepfake_detection.analysis.explain import (
     GRID,
+    SCALE_MAX,
     blurred,
+    explain_crop,
     explain_faces,
+    lifted,
     occlude,
     occlusion_map,
+    overlay_png,
 )
 from deepfake_detection.analysis.image import ImageAnalyzer
 from deepfake_detection.classifiers.model_card import default_model_card_path, load_model_card
@@ -113,3 +117,53 @@ def test_the_overlay_is_a_png_of_the_crop(astronaut_explained: tuple) -> None:
     assert picture.format == "PNG"
     assert picture.size == (SIZE, SIZE)
     assert picture.mode == "RGB"
+
+
+class ScaledTopLeft(TopLeftDetail):
+    """TopLeftDetail's scores mapped so that the noise crop scores ``target``: the same map shape
+    at any score."""
+
+    def __init__(self, target: float) -> None:
+        self.factor = target / float(TopLeftDetail().predict(noise_crop()[None])[0])
+
+    def predict(self, crops: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+        return (super().predict(crops) * self.factor).astype(np.float32)
+
+
+def colour_of(png: bytes, crop: npt.NDArray[np.uint8]) -> float:
+    """How far the overlay moved from the (lifted) crop: the map's visible colour."""
+    drawn = np.asarray(Image.open(io.BytesIO(png)), np.float32)
+    return float(np.abs(drawn - lifted(crop).astype(np.float32)).mean(axis=-1).max())
+
+
+def test_one_colour_scale_across_faces() -> None:
+    crop = noise_crop()
+    region = (0, 0, SIZE, SIZE)
+    real = explain_crop(ScaledTopLeft(0.05), crop, region)
+    fake = explain_crop(ScaledTopLeft(0.9), crop, region)
+    assert real.fake_probability == pytest.approx(0.05, abs=1e-4)
+    # The same map shape, scaled to its own maximum, used to paint both alike.
+    assert real.ranked_cells()[:4] == fake.ranked_cells()[:4]
+    # What made a face look fake cannot exceed its score.
+    assert real.support.max() <= 0.05 + 1e-6
+    assert fake.support.max() > SCALE_MAX
+    assert colour_of(real.overlay_png(), crop) < 0.25 * colour_of(fake.overlay_png(), crop)
+
+
+def test_a_score_that_no_region_moves_draws_no_colour() -> None:
+    crop = noise_crop(1)
+    overlay = overlay_png(crop, np.zeros((GRID, GRID), np.float32))
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(overlay))), lifted(crop))
+
+
+def test_a_dark_face_stays_visible_under_its_map() -> None:
+    dark = (noise_crop(2) // 8).astype(np.uint8)  # 0..31: a face in a dark video
+    shown = lifted(dark)
+    assert shown.mean() > 3 * dark.mean()
+    assert np.corrcoef(shown.ravel(), dark.ravel())[0, 1] > 0.9  # the same face, brighter
+    hot = np.full((GRID, GRID), SCALE_MAX, np.float32)
+    drawn = np.asarray(Image.open(io.BytesIO(overlay_png(dark, hot))), np.float32)
+    # Full colour is the scale's red over the lifted face, bright enough to read.
+    assert drawn[..., 0].mean() > 150
+    light = noise_crop(3)
+    assert np.array_equal(lifted(light), light)  # a crop of ordinary light is left alone

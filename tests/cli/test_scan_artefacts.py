@@ -18,6 +18,7 @@ from skimage import data
 
 from api.videos import video_bytes
 from deepfake_detection import __version__
+from deepfake_detection.analysis.wording import LIMITS
 from deepfake_detection.cli.environment import Environment
 from deepfake_detection.cli.main import main
 
@@ -111,14 +112,45 @@ def test_persons_have_one_name_in_the_report(media: Path, tmp_path: Path) -> Non
     video, image = page.split('<section class="file">')[1:]
     # The video's person: P1 in the table, the chart's heading and its label, as drawn on the
     # thumbnail; never its 0-based id or "Person 1".
-    assert re.search(r"<tbody><tr><td>P1</td><td>(real|fake|uncertain)</td>", video)
+    assert re.search(
+        r"<tbody><tr><td>P1( \(decided the verdict\))?</td><td>(real|fake|uncertain)</td>", video
+    )
     assert "<h3>P1: " in video
     assert 'aria-label="Fake probability of P1 over time"' in video
     assert "Person 1" not in page
     assert "<td>0</td>" not in video
     # An image's faces are numbered from 1, as their captions on the thumbnail.
     assert "<thead><tr><th>face</th>" in image
-    assert "<tbody><tr><td>1</td>" in image
+    assert re.search(r"<tbody><tr><td>1( \(decided the verdict\))?</td>", image)
+
+
+def test_each_verdict_reads_as_a_sentence_in_the_report(media: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    scan("--report", report, media / "clip.mp4", media / "face.jpg", media / "notes.txt")
+
+    page = report.read_text()
+    # The model's limits, once, in the words of analysis.wording (as on the service's page).
+    assert page.count('data-testid="model-limits"') == 1
+    for line in LIMITS:
+        assert html.escape(line) in page
+    video, image = page.split('<section class="file">')[1:3]
+    for section, kind in ((video, "video"), (image, "image")):
+        sentence = re.search(
+            r'<p class="sentence" data-testid="verdict-sentence">(.*?)</p>', section
+        )
+        assert sentence is not None, kind
+        verdict = re.search(r'class="label label-\w+">(\w+)<', section)
+        assert verdict is not None
+        words = html.unescape(sentence.group(1))
+        expected = {
+            "real": "No sign of a face swap or re-enactment on ",
+            "fake": " looks manipulated (a face swap or re-enactment)",
+            "uncertain": "The model cannot say whether ",
+            "no_face": "No face was found",
+        }[verdict.group(1)]
+        assert expected in words, (kind, words)
+    # The video's sentence names its person as the table does.
+    assert "person P1" in html.unescape(video) or "this video" in html.unescape(video)
 
 
 def _cells(table: str) -> dict[str, str]:

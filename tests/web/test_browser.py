@@ -3,18 +3,28 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from api.images import encode, many_faces, one_face
 from api.videos import video_bytes
+from deepfake_detection.analysis.wording import (
+    LIMITS,
+    NO_FACE,
+    SENTENCES,
+    Judged,
+    verdict_sentence,
+)
 from live_server import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,12 +69,22 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     assert not errors, errors  # no script error on the page
 
 
+def no_face_png() -> bytes:
+    """A smooth gradient: nothing a detector takes for a face."""
+    ramp = np.linspace(0, 255, 320, dtype=np.uint8)
+    pixels = np.stack([np.tile(ramp, (240, 1))] * 3, axis=-1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("inputs")
     files = {
         "two_faces.jpg": encode(many_faces(1, 2)),
         "one_face.jpg": encode(one_face()),
+        "no_face.png": no_face_png(),
         "clip.mp4": video_bytes(folder, "source.mp4", people=1, count=20),
         "letter.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n",
     }
@@ -101,6 +121,32 @@ def test_an_image_shows_one_box_per_face_and_the_verdict(
     expected_left = picture["x"] + answer["faces"][0]["box"]["x1"] * scale
     assert abs(first["x"] - expected_left) < 3
     expect(page.get_by_test_id("error")).to_be_hidden()
+    # The verdict in words: the page builds the sentence the report builds (analysis.wording).
+    judged = [
+        Judged(str(n), f["label"], f["fake_probability"], f["reason"])
+        for n, f in enumerate(answer["faces"], start=1)
+    ]
+    sentence = verdict_sentence(
+        "image", answer["verdict"], answer["fake_probability"], answer["verdict_reason"], judged
+    )
+    expect(page.get_by_test_id("verdict-sentence")).to_have_text(sentence)
+    expect(page.get_by_test_id("model-limits")).to_contain_text("face swaps")
+    expect(page.get_by_test_id("decider")).to_have_count(1)
+
+
+def test_no_face_is_explained(page: Page, inputs: dict[str, Path]) -> None:
+    page.get_by_test_id("upload").set_input_files(inputs["no_face.png"])
+
+    expect(page.get_by_test_id("verdict")).to_have_text("no_face", timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.get_by_test_id("verdict-sentence")).to_have_text(SENTENCES["no_face"])
+    help_box = page.get_by_test_id("reason-help")
+    expect(help_box).to_contain_text(NO_FACE.meaning)
+    expect(help_box).to_contain_text("What to do: " + NO_FACE.next_step)
+    limits = page.get_by_test_id("model-limits")
+    expect(limits).to_be_visible()
+    for line in LIMITS:
+        expect(limits).to_contain_text(line)
+    expect(page.locator("#status")).to_contain_text("no_face")
 
 
 def test_a_narrow_window_needs_no_sideways_scrolling(
@@ -136,11 +182,20 @@ def test_a_video_shows_a_timeline_per_person(
     expect(timelines.first.locator("line.threshold")).to_have_count(1)
     # A click on the chart shows the frame it points to.
     points.first.click()
-    expect(page.locator("#frame-caption")).to_contain_text("Person 1 at")
+    expect(page.locator("#frame-caption")).to_contain_text("Person P1 at")
     # The person's explanation: a heatmap of its highest-scoring face, described for a reader.
+    # Shown at once when the person's score is near or above the threshold, else on request.
+    ask = page.get_by_test_id("show-person-heatmap")
+    if ask.count():
+        expect(page.get_by_test_id("person-heatmap")).to_be_hidden()
+        ask.click()
+    expect(page.get_by_test_id("person-heatmap")).to_be_visible()
+    expect(page.get_by_test_id("person-heatmap").get_by_test_id("heatmap-legend")).to_contain_text(
+        "one scale for every face"
+    )
     heatmap = page.get_by_test_id("person-heatmap").locator("img")
     expect(heatmap).to_have_count(1)
-    expect(heatmap).to_have_attribute("alt", re.compile(r"^Heatmap of person 1's highest-scoring"))
+    expect(heatmap).to_have_attribute("alt", re.compile(r"^Heatmap of person P1's highest-scoring"))
     assert heatmap.evaluate("img => img.complete && img.naturalWidth > 0")
     annotated = page.get_by_role("link", name="Annotated video (MP4)")
     href = annotated.get_attribute("href")
@@ -199,3 +254,4 @@ def test_upload_and_explanation_by_keyboard_only(page: Page, inputs: dict[str, P
     expect(heatmap).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     assert (heatmap.get_attribute("src") or "").startswith("data:image/png;base64,")
     expect(button).to_have_text("Hide heatmap")
+    expect(page.get_by_test_id("heatmap-legend")).to_contain_text("one scale for every face")

@@ -76,6 +76,7 @@ def test_with_keys_the_page_its_files_and_the_docs_need_no_key(
         for name in STATIC_FILES:
             assert client.get(f"/ui/{name}").status_code == 200, name
         assert client.get("/docs").status_code == 200
+        assert client.get("/model").status_code == 200
         assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
         assert client.get("/docs/assets/swagger-ui.css").status_code == 200
         # The analyses, the jobs and the model card's JSON still need one.

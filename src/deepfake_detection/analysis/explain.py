@@ -28,6 +28,15 @@ from deepfake_detection.shared.images import RGBImage
 
 GRID = 8
 WINDOW = 2
+# One colour scale for every face: a region whose hiding moves the fake probability by SCALE_MAX
+# or more is full colour, one that moves it by nothing has none. A map scaled to its own maximum
+# painted a real face at p=0.05 as hot as a fake one.
+SCALE_MAX = 0.25
+COLOURS = ((255, 230, 50), (255, 140, 0), (215, 25, 28))
+"""RGB at 0, half and all of ``SCALE_MAX`` (the page's legend draws the same stops)."""
+MAX_ALPHA = 0.75
+DARK_MEAN = 100.0
+MIN_GAMMA = 0.35
 Cell = tuple[int, int]
 """(row, column) of a cell of the lattice."""
 
@@ -44,6 +53,10 @@ class Explanation:
     """The (S, S, 3) crop that was explained."""
     region: Region
     """The image pixels the crop covers (x1, y1, x2, y2; may reach outside the image)."""
+    support: npt.NDArray[np.float32]
+    """(grid, grid): mean drop of the fake probability when the cell is occluded (rises count as
+    0): what made the face look fake. It cannot exceed the face's score, so a face the model calls
+    real has a faint map, whatever its ``heatmap``; the overlay draws this one."""
 
     def scaled(self, factor: int) -> Explanation:
         """The same explanation with its region in an image ``factor`` times larger."""
@@ -57,8 +70,9 @@ class Explanation:
         return [(int(i) // grid, int(i) % grid) for i in order]
 
     def overlay_png(self) -> bytes:
-        """The crop with the heatmap laid over it (red: most influential), as PNG bytes."""
-        return overlay_png(self.crop, self.heatmap)
+        """The crop with the heatmap laid over it on the one scale of every face (``SCALE_MAX``;
+        red: the score moved most), as PNG bytes."""
+        return overlay_png(self.crop, self.support)
 
 
 def cell_edges(size: int, grid: int) -> npt.NDArray[np.int64]:
@@ -91,6 +105,15 @@ def occlusion_map(
     classifier: Classifier, crop: RGBImage, *, grid: int = GRID, window: int = WINDOW
 ) -> tuple[npt.NDArray[np.float32], float]:
     """The (grid, grid) occlusion map of one crop and its unoccluded score (one batch)."""
+    heatmap, _, score = occlusion_maps(classifier, crop, grid=grid, window=window)
+    return heatmap, score
+
+
+def occlusion_maps(
+    classifier: Classifier, crop: RGBImage, *, grid: int = GRID, window: int = WINDOW
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], float]:
+    """One crop's maps from one batch: the mean absolute change of the score per cell, the mean
+    drop of the score per cell (``Explanation.support``), and the unoccluded score."""
     if not 1 <= window <= grid:
         raise ValueError(f"window must be in 1..grid ({grid}), not {window}")
     fill = blurred(crop)
@@ -100,13 +123,33 @@ def occlusion_map(
     for k, (row, col) in enumerate(places, start=1):
         batch[k] = occlude(crop, window_cells(row, col, window), grid, fill)
     scores = classifier.predict(batch)
-    change = np.abs(scores[1:] - scores[0])
-    total = np.zeros((grid, grid), np.float64)
+    change = scores[1:] - scores[0]
+    moved = np.zeros((grid, grid), np.float64)
+    dropped = np.zeros((grid, grid), np.float64)
     covered = np.zeros((grid, grid), np.float64)
     for (row, col), value in zip(places, change, strict=True):
-        total[row : row + window, col : col + window] += value
-        covered[row : row + window, col : col + window] += 1
-    return (total / covered).astype(np.float32), float(scores[0])
+        cells = (slice(row, row + window), slice(col, col + window))
+        moved[cells] += abs(value)
+        dropped[cells] += max(0.0, -float(value))
+        covered[cells] += 1
+    return (
+        (moved / covered).astype(np.float32),
+        (dropped / covered).astype(np.float32),
+        float(scores[0]),
+    )
+
+
+def explain_crop(
+    classifier: Classifier,
+    crop: RGBImage,
+    region: Region,
+    *,
+    grid: int = GRID,
+    window: int = WINDOW,
+) -> Explanation:
+    """The explanation of one crop the analysis scored, ``region`` being where it lies."""
+    heatmap, support, probability = occlusion_maps(classifier, crop, grid=grid, window=window)
+    return Explanation(heatmap, probability, crop, region, support)
 
 
 def explain_faces(
@@ -121,25 +164,42 @@ def explain_faces(
     """One explanation per face, each face cropped as the analysis cropped it."""
     recipe = crop_recipe(classifier.card.crop, detector)
     crops = crop_faces(image, [f.box for f in faces], recipe, classifier.card.input_size)
-    explanations = []
-    for face, crop in zip(faces, crops, strict=True):
-        heatmap, probability = occlusion_map(classifier, crop, grid=grid, window=window)
-        region = crop_region(face.box, recipe)
-        explanations.append(Explanation(heatmap, probability, crop, region))
-    return tuple(explanations)
+    return tuple(
+        explain_crop(classifier, crop, crop_region(face.box, recipe), grid=grid, window=window)
+        for face, crop in zip(faces, crops, strict=True)
+    )
 
 
 def overlay_png(crop: RGBImage, heatmap: npt.NDArray[np.float32]) -> bytes:
-    """``crop`` blended with ``heatmap`` (scaled to its own maximum) in a red-to-blue colour map."""
+    """``crop`` (lifted when dark) with ``heatmap`` over it on the fixed scale ``SCALE_MAX``."""
     size = crop.shape[0]
-    peak = float(heatmap.max())
-    scaled = heatmap / peak if peak > 0 else np.zeros_like(heatmap)
-    smooth = cv2.resize(scaled, (size, size), interpolation=cv2.INTER_CUBIC)
-    levels = np.clip(smooth * 255, 0, 255).astype(np.uint8)
-    colours = cv2.cvtColor(cv2.applyColorMap(levels, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
-    # Weak regions keep the face visible; strong ones are mostly colour.
-    alpha = (0.25 + 0.5 * np.clip(smooth, 0, 1))[..., None]
-    blended = (crop.astype(np.float32) * (1 - alpha) + colours.astype(np.float32) * alpha).round()
+    scaled = np.clip(heatmap / SCALE_MAX, 0, 1).astype(np.float32)
+    smooth = np.clip(cv2.resize(scaled, (size, size), interpolation=cv2.INTER_CUBIC), 0, 1)
+    # Where hiding a region moved the score little, the face shows through untouched.
+    alpha = (MAX_ALPHA * smooth)[..., None]
+    face = lifted(crop).astype(np.float32)
+    blended = (face * (1 - alpha) + colour_map(smooth) * alpha).round()
     buffer = io.BytesIO()
     Image.fromarray(blended.astype(np.uint8)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def colour_map(levels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``levels`` in [0, 1] to RGB along ``COLOURS`` (yellow, orange, red): bright at every level,
+    so the colour stands out over dark faces as over light ones."""
+    stops = np.linspace(0, 1, len(COLOURS))
+    anchors = np.asarray(COLOURS, np.float32)
+    return np.stack([np.interp(levels, stops, anchors[:, c]) for c in range(3)], axis=-1).astype(
+        np.float32
+    )
+
+
+def lifted(crop: RGBImage) -> RGBImage:
+    """A dark crop brightened for display (a gamma that brings its mean grey to ``DARK_MEAN``),
+    so that the face stays visible under the map; other crops unchanged. The scores are not."""
+    grey = float(crop.mean())
+    if grey >= DARK_MEAN or grey <= 0:
+        return crop
+    gamma = max(MIN_GAMMA, np.log(DARK_MEAN / 255) / np.log(grey / 255))
+    table = np.round(255 * (np.arange(256) / 255) ** gamma).astype(np.uint8)
+    return np.asarray(table[crop], np.uint8)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from deepfake_detection.analysis.explain import Explanation, occlusion_map
+from deepfake_detection.analysis.explain import Explanation, explain_crop
 from deepfake_detection.analysis.image import crop_recipe, select_faces
 from deepfake_detection.analysis.persons import FrameFaces, Person, build_persons
 from deepfake_detection.analysis.quality import crop_sharpness
@@ -318,9 +318,8 @@ class _Run:
                 continue
             _, number, frame, position = best[person.id]
             index, timestamp = self.frames[frame]
-            heatmap, probability = occlusion_map(self.classifier, crops[number])
             region = crop_region(self.faces[frame][position].box, self.recipe)
-            explained = Explanation(heatmap, probability, crops[number], region)
+            explained = explain_crop(self.classifier, crops[number], region)
             explanations[person.id] = PersonExplanation(index, timestamp, explained)
         self.clock["explain"] = time.perf_counter() - t0
         return explanations

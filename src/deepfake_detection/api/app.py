@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     models.router,
+    models.page_router,
     images.router,
     videos.router,
     jobs.router,

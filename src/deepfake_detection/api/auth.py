@@ -20,12 +20,13 @@ from deepfake_detection.keys.base import KeyStore
 from deepfake_detection.keys.key import ApiKey
 
 STATE_KEY = "api_key"
-# Liveness, readiness, the API's documentation and the page stay open: probes
+# Liveness, readiness, the API's documentation, the page and the model's page stay open: probes
 # and humans need them, and a browser cannot send a key before the page has asked for one. None of
 # them analyses anything or reveals a job.
 OPEN_PATHS = frozenset(
     {
         "/",
+        "/model",
         "/healthz",
         "/readyz",
         "/docs",

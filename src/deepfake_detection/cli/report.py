@@ -3,7 +3,9 @@ font). A header says what checked the files and how (tool and model versions, th
 settings); per file its SHA-256, verdict, provenance (C2PA and the metadata that declares how it
 was made), an annotated thumbnail, its faces, and per person in a
 video a chart of the score over time with the threshold line. Persons are named as on the
-thumbnail (P1, P2, ...) everywhere on the page."""
+thumbnail (P1, P2, ...) everywhere on the page. Each verdict reads as a sentence, each reason with
+its meaning and what to do next, and the model's limits stand in one box: the words are
+``analysis.wording``'s, as on the service's page."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from deepfake_detection.analysis import wording
 from deepfake_detection.analysis.persons import Person, person_name
 from deepfake_detection.cli.scanner import FileResult
 from deepfake_detection.schemas.provenance import ProvenanceOut
@@ -90,20 +93,49 @@ def person_chart(person: Person, threshold: float, duration_s: float) -> str:
     )
 
 
+def judged(result: FileResult) -> list[wording.Judged]:
+    """The file's faces (1, 2, ...) or persons (P1, P2, ...), as the verdict's sentence needs them."""
+    video = result.kind == "video"
+    return [
+        wording.Judged(
+            name=person_name(face["id"]) if video else str(n),
+            label=face["label"],
+            fake_probability=face["fake_probability"],
+            reason=face.get("reason"),
+            decisive=bool(face.get("decisive", True)),
+        )
+        for n, face in enumerate(result.faces, start=1)
+    ]
+
+
+def deciding(result: FileResult) -> int | None:
+    """The index of the face or person that decided the file's verdict."""
+    if result.verdict is None:
+        return None
+    return wording.decider(result.verdict, result.line.verdict_reason, judged(result))
+
+
 def _faces_table(result: FileResult) -> str:
-    """One row per face (numbered as on the thumbnail: 1, 2, ...) or person (P1, P2, ...)."""
+    """One row per face (numbered as on the thumbnail: 1, 2, ...) or person (P1, P2, ...); the one
+    that decided the verdict says so, and a video's comes first."""
     if not result.faces:
         return ""
     video = result.kind == "video"
+    decider = deciding(result)
+    numbered = list(enumerate(result.faces))
+    if video and decider is not None:
+        numbered.insert(0, numbered.pop(decider))
     rows = "".join(
         "<tr>"
-        + f"<td>{person_name(face['id']) if video else n}</td>"
+        + f"<td>{person_name(face['id']) if video else n + 1}"
+        + (" (decided the verdict)" if n == decider else "")
+        + "</td>"
         + "".join(
             f"<td>{html.escape(_cell(face.get(key)))}</td>"
             for key in ("label", "fake_probability", "reason", "box", "frames")
         )
         + "</tr>"
-        for n, face in enumerate(result.faces, start=1)
+        for n, face in numbered
     )
     first = "person" if video else "face"
     head = "".join(f"<th>{h}</th>" for h in (first, "label", "P(fake)", "reason", "box", "frames"))
@@ -131,6 +163,8 @@ def _entry(entry: ReportEntry) -> str:
     if result.fake_probability is not None:
         parts.append(f" · highest fake probability {result.fake_probability:.3f}")
     parts.append(f" · {html.escape(result.kind or 'unknown kind')}</p>")
+    if result.verdict is not None:
+        parts.append(_plain_words(result, result.verdict))
     if entry.sha256 is not None:
         parts.append(f'<p class="hash">SHA-256 <code>{entry.sha256}</code></p>')
     if result.error:
@@ -143,11 +177,49 @@ def _entry(entry: ReportEntry) -> str:
         parts.append(f'<img src="{thumbnail_uri(entry.thumbnail)}" alt="{alt}">')
     parts.append(_faces_table(result))
     if entry.threshold is not None and entry.duration_s is not None:
-        for person in entry.persons:
+        decider = deciding(result)
+        first = result.faces[decider]["id"] if decider is not None else None
+        for person in sorted(entry.persons, key=lambda p: p.id != first):
             parts.append(f"<h3>{person_name(person.id)}: {html.escape(person.label)} ")
-            parts.append(f"{person.score:.3f}</h3>")
+            parts.append(f"{person.score:.3f}")
+            parts.append(" (decided the verdict)</h3>" if person.id == first else "</h3>")
             parts.append(person_chart(person, entry.threshold, entry.duration_s))
     return '<section class="file">' + "".join(parts) + "</section>"
+
+
+def _plain_words(result: FileResult, verdict: str) -> str:
+    """The verdict as a sentence, and what each reason in it means and what to do next."""
+    sentence = wording.verdict_sentence(
+        result.kind or "image",
+        verdict,
+        result.fake_probability,
+        result.line.verdict_reason,
+        judged(result),
+    )
+    codes = ["no_face"] if verdict == "no_face" else []
+    codes += [
+        r for r in [result.line.verdict_reason, *(f.get("reason") for f in result.faces)] if r
+    ]
+    items = []
+    for code in dict.fromkeys(codes):
+        meaning = wording.NO_FACE if code == "no_face" else wording.REASONS.get(code)
+        if meaning is not None:
+            items.append(
+                f"<dt>{html.escape(code.replace('_', ' '))}</dt><dd>{html.escape(meaning.meaning)} "
+                f"<strong>What to do:</strong> {html.escape(meaning.next_step)}</dd>"
+            )
+    help_list = f'<dl class="reasons">{"".join(items)}</dl>' if items else ""
+    return (
+        f'<p class="sentence" data-testid="verdict-sentence">{html.escape(sentence)}</p>{help_list}'
+    )
+
+
+def _limits() -> str:
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in wording.LIMITS)
+    return (
+        f'<aside class="limits" data-testid="model-limits"><strong>'
+        f"{html.escape(wording.LIMITS_TITLE)}</strong><ul>{lines}</ul></aside>"
+    )
 
 
 _DECLARED = {True: "yes", False: "no", None: "not declared"}
@@ -189,6 +261,8 @@ body{font-family:system-ui,sans-serif;color:#1b1f24;max-width:60rem;margin:auto;
 .error{color:#7a1712}table{border-collapse:collapse;margin:.5rem 0}
 td,th{border-bottom:1px solid #c5ccd6;padding:.2rem .5rem;text-align:left}.chart{width:100%;max-width:480px}
 .header th{font-weight:normal;color:#3d4652}.hash code{word-break:break-all}
+.sentence{font-size:1.1rem}.reasons dt{font-weight:600}.reasons dd{margin:0 0 .4rem 1rem}
+.limits{border-left:4px solid #8a5300;background:#fff6e5;padding:.4rem 1rem;margin:1rem 0}
 """
 
 
@@ -222,7 +296,7 @@ def render_report(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>{_header(header)}"
+        f"<h1>{html.escape(title)}</h1>{_header(header)}{_limits()}"
         f"<p>{len(entries)} file(s): {summary or 'none'}.</p>"
         f"{body}</body></html>\n"
     )

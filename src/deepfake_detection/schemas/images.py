@@ -28,7 +28,9 @@ from deepfake_detection.shared.faces import Box, Label, Reason, ScoredFace
 class ExplanationOut(BaseModel):
     method: Literal["occlusion"] = "occlusion"
     heatmap_png_base64: str = Field(
-        description="the face crop with the heatmap over it (red: occluding it moved the score most)"
+        description="the face crop with the heatmap over it, on one colour scale for every face: "
+        "yellow to red where occluding the region lowered the fake probability (red: by 0.25 or "
+        "more), no colour where it did not"
     )
     region: BoxOut = Field(description="the image pixels the crop covers (may pass the edges)")
     grid: int = Field(description="cells per side of the occlusion lattice")

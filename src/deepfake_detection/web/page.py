@@ -9,8 +9,9 @@ from functools import cache
 from importlib.resources import files
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from deepfake_detection.analysis import wording
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import NotFound
 
@@ -30,6 +31,12 @@ VIDEO_TYPES = "MP4, MOV, WebM, MKV, AVI"
 def static_file(name: str) -> bytes:
     """A file of ``web/static`` (read once per process)."""
     return (files("deepfake_detection.web") / "static" / name).read_bytes()
+
+
+@router.get("/ui/wording.json")
+async def ui_wording() -> JSONResponse:
+    """What the verdicts and reasons mean, in the words the report uses too."""
+    return JSONResponse(wording.as_json(), headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/ui/{name}")

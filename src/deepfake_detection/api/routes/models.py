@@ -1,8 +1,10 @@
-"""``GET /v1/models`` (the model card) and ``GET /v1/detectors``."""
+"""``GET /v1/models`` (the model card), ``GET /v1/detectors`` and ``GET /model`` (the card as a page
+for people)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 
 from deepfake_detection.api.deps import ServicesDep
 from deepfake_detection.api.schemas import (
@@ -12,12 +14,14 @@ from deepfake_detection.api.schemas import (
     ModelResponse,
     ModelsResponse,
 )
+from deepfake_detection.web.model_page import render_model_page
 
 router = APIRouter(
     prefix="/v1",
     tags=["models"],
     responses={503: {"model": ErrorResponse, "description": "the model is not loaded"}},
 )
+page_router = APIRouter(include_in_schema=False)
 
 
 @router.get("/models")
@@ -47,3 +51,10 @@ async def list_detectors(services: ServicesDep) -> DetectorsResponse:
             DetectorOut(name=n, default=n == default) for n in sorted(services.models.detectors)
         ]
     )
+
+
+@page_router.get("/model")
+async def model_page(services: ServicesDep) -> HTMLResponse:
+    """The served model's card for people: intended use, limits, validation, training data."""
+    text = render_model_page(services.models.card, services.models.analyzer.threshold)
+    return HTMLResponse(text, headers={"Cache-Control": "no-cache"})

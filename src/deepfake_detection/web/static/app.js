@@ -171,6 +171,119 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  // ---- plain words (GET /ui/wording.json: the texts and rules dfd scan's report uses too) ----
+
+  const wordingReady = fetch("/ui/wording.json", { headers: { Accept: "application/json" } })
+    .then((response) => (response.ok ? response.json() : null))
+    .catch(() => null);
+
+  const personName = (id) => `P${id + 1}`;
+
+  function judgedOf(body) {
+    if (Array.isArray(body.persons)) {
+      return body.persons.map((p) => ({ name: personName(p.id), label: p.label, p: p.score, reason: p.reason, decisive: p.decisive !== false }));
+    }
+    return body.faces.map((f, i) => ({ name: String(i + 1), label: f.label, p: f.fake_probability, reason: f.reason, decisive: true }));
+  }
+
+  // The face or person whose score decided the verdict (analysis/wording.py's decider).
+  function deciderIndex(verdict, reason, judged) {
+    const deciding = judged.map((item, i) => i).filter((i) => judged[i].decisive);
+    if (verdict === "uncertain") {
+      const found = deciding.find((i) => judged[i].label === "uncertain" && judged[i].reason === reason);
+      return found === undefined ? null : found;
+    }
+    if ((verdict === "fake" || verdict === "real") && deciding.length) {
+      return deciding.reduce((best, i) => (judged[i].p > judged[best].p ? i : best), deciding[0]);
+    }
+    return null;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  }
+
+  function verdictSentence(words, body) {
+    const judged = judgedOf(body);
+    const verdict = body.verdict;
+    if (verdict === "no_face" || !judged.length) return words.sentences.no_face;
+    const template = words.sentences[verdict];
+    if (!template) return `The verdict is ${verdict}.`;
+    const video = Array.isArray(body.persons);
+    const index = deciderIndex(verdict, body.verdict_reason, judged);
+    const count = judged.filter((item) => item.decisive).length;
+    let who;
+    if (verdict === "real" && count > 1) who = fill(words.who[video ? "all_persons" : "all_faces"], { count });
+    else if (index === null) who = video ? words.who.video : fill(words.who.all_faces, { count: judged.length });
+    else who = fill(words.who[video ? "person" : "face"], { name: judged[index].name });
+    const p = body.fake_probability === null || body.fake_probability === undefined ? 0 : body.fake_probability;
+    const distance = verdict === "fake" ? p : 1 - p;
+    const level = words.certainty.find(([floor]) => distance >= floor);
+    const meaning = words.reasons[body.verdict_reason || ""];
+    return fill(template, {
+      Who: who.charAt(0).toUpperCase() + who.slice(1),
+      who,
+      p: p.toFixed(2),
+      certainty: level ? level[1] : "",
+      short: meaning ? meaning.short : body.verdict_reason || "no reason given",
+    });
+  }
+
+  // Every reason in the answer (and no_face), with what it means and what to do next.
+  function reasonHelp(words, body) {
+    const codes = [];
+    if (body.verdict === "no_face") codes.push("no_face");
+    if (body.verdict_reason) codes.push(body.verdict_reason);
+    for (const item of judgedOf(body)) if (item.reason) codes.push(item.reason);
+    const list = el("dl");
+    for (const code of [...new Set(codes)]) {
+      const meaning = code === "no_face" ? words.no_face : words.reasons[code];
+      if (!meaning) continue;
+      list.append(el("dt", {}, code.replace(/_/g, " ")));
+      const dd = el("dd", {}, meaning.meaning + " ");
+      dd.append(el("strong", {}, "What to do: "), meaning.next_step);
+      list.append(dd);
+    }
+    return list.children.length ? list : null;
+  }
+
+  async function explainVerdict(body, mine) {
+    const words = await wordingReady;
+    if (!words || mine !== generation) return;
+    const sentence = verdictSentence(words, body);
+    $("verdict-sentence").textContent = sentence;
+    const help = reasonHelp(words, body);
+    const box = $("reason-help");
+    box.replaceChildren();
+    if (help) box.append(el("h3", {}, "What this means"), help);
+    box.hidden = !help;
+    setStatus(`${$("status").textContent} ${sentence}`);
+  }
+
+  // The legend of every heatmap: one scale (analysis/explain.py's SCALE_MAX and COLOURS).
+  function heatmapLegend(words) {
+    const legend = el("div", { class: "heatmap-legend", "data-testid": "heatmap-legend" });
+    if (!words) return legend;
+    const h = words.heatmap;
+    const bar = el("span", { class: "legend-bar", role: "img", "aria-label": `from no colour (0) to red (a drop of ${h.scale_max} or more)` });
+    bar.style.background = `linear-gradient(to right, transparent, ${h.colours.join(", ")})`;
+    legend.append(el("span", {}, "0"), bar, el("span", {}, `≥ ${h.scale_max}`), el("p", { class: "hint" }, h.legend));
+    return legend;
+  }
+
+  // Whether a score is near or above the threshold: its heatmap is shown without asking.
+  function nearThreshold(value, body) {
+    const low = body.uncertain_band ? body.uncertain_band.low : body.threshold;
+    return value >= low;
+  }
+
+  function showLimits(words) {
+    if (!words) return;
+    $("limits-title").textContent = words.limits_title;
+    const list = $("model-limits").querySelector("ul");
+    list.replaceChildren(...words.limits.map((line) => el("li", {}, line)));
+  }
+
   // ---- status, progress, error ----
 
   function setStatus(text) {
@@ -207,6 +320,9 @@
     $("persons").replaceChildren();
     $("downloads").replaceChildren();
     $("summary").textContent = "";
+    $("verdict-sentence").textContent = "";
+    $("reason-help").replaceChildren();
+    $("reason-help").hidden = true;
     $("skipped").textContent = "";
     document.querySelectorAll("#picture-frame .face-box, #picture-frame .heat").forEach((node) => node.remove());
     $("faces-table").tBodies[0].replaceChildren();
@@ -275,15 +391,18 @@
   }
 
   function showResult(body, file, jobId) {
-    setStatus(`Analysed ${file.name}.`);
+    setStatus(`Analysed ${file.name}: ${body.verdict}.`);
     setProgress(null);
     const verdict = $("verdict");
     verdict.textContent = body.verdict;
     verdict.className = "label " + labelClass(body.verdict);
     $("result").hidden = false;
-    if (Array.isArray(body.persons)) showVideo(body);
-    else showImage(body, file);
+    const judged = judgedOf(body);
+    const decider = deciderIndex(body.verdict, body.verdict_reason, judged);
+    if (Array.isArray(body.persons)) showVideo(body, decider);
+    else showImage(body, file, decider);
     showDownloads(body, jobId);
+    explainVerdict(body, generation);
     $("result-title").focus({ preventScroll: true });
   }
 
@@ -313,7 +432,11 @@
     node.style.height = percent(box.y2 - box.y1, size.height);
   }
 
-  function showImage(body, file) {
+  function deciderTag() {
+    return el("span", { class: "decider", "data-testid": "decider" }, "decided the verdict");
+  }
+
+  function showImage(body, file, decider) {
     $("image-result").hidden = false;
     $("picture").src = objectUrl;
     const frame = $("picture-frame");
@@ -336,7 +459,8 @@
       row.append(el("td", {}, String(index + 1)));
       const labelCell = el("td");
       labelCell.append(labelChip(face.label));
-      if (face.reason) labelCell.append(" ", el("span", { class: "hint" }, face.reason));
+      if (face.reason) labelCell.append(" ", el("span", { class: "hint" }, face.reason.replace(/_/g, " ")));
+      if (index === decider) labelCell.append(" ", deciderTag());
       row.append(labelCell);
       row.append(el("td", {}, score(face.fake_probability)));
       row.append(el("td", {}, score(face.detector_confidence)));
@@ -382,8 +506,11 @@
       const face = explained.answer.faces[index];
       if (!face || !face.explanation) throw new ApiError("No explanation came back for this face.", "no_explanation", 0);
       const source = "data:image/png;base64," + face.explanation.heatmap_png_base64;
-      const description = `Heatmap of face ${index + 1}: warm colours mark the regions whose occlusion moved its score most`;
+      const description = `Heatmap of face ${index + 1}: warm colours mark the regions whose occlusion lowered its fake probability most`;
       cell.prepend(el("img", { class: "heatmap", src: source, alt: description }));
+      if (!document.querySelector("#image-result .heatmap-legend")) {
+        $("faces-table").after(heatmapLegend(await wordingReady));
+      }
       const overlay = el("img", { class: "heat", src: source, alt: "" });
       placeBox(overlay, face.explanation.region, body.image);
       overlay.dataset.face = String(index);
@@ -399,7 +526,7 @@
 
   // ---- video ----
 
-  function showVideo(body) {
+  function showVideo(body, decider) {
     $("video-result").hidden = false;
     const v = body.video;
     $("summary").textContent = `${v.width}×${v.height}, ${v.duration_s.toFixed(1)} s, ${body.sampled_frames} frames sampled, ` +
@@ -409,13 +536,17 @@
     player.src = objectUrl;
     const persons = $("persons");
     if (!body.persons.length) persons.append(el("p", {}, "No face was found in the sampled frames."));
-    body.persons.forEach((person) => {
-      const section = el("section", { class: "person", "aria-label": `Person ${person.id + 1}` });
-      const title = el("h3", {}, `Person ${person.id + 1}: `);
+    // The person who decided the verdict comes first; the others keep their order.
+    const ordered = decider === null ? body.persons : [body.persons[decider], ...body.persons.filter((_, i) => i !== decider)];
+    ordered.forEach((person) => {
+      const name = personName(person.id);
+      const section = el("section", { class: "person", "aria-label": `Person ${name}` });
+      const title = el("h3", {}, `Person ${name}: `);
       title.append(labelChip(person.label), ` score ${score(person.score)}, seen in ${person.timeline.length} sampled frame(s)`);
-      if (person.reason) title.append(" ", el("span", { class: "hint" }, `(${person.reason})`));
+      if (person.reason) title.append(" ", el("span", { class: "hint" }, `(${person.reason.replace(/_/g, " ")})`));
+      if (person === body.persons[decider]) title.append(" ", deciderTag());
       section.append(title, chart(person, body), thumbnails(person));
-      if (person.explanation) section.append(personHeatmap(person));
+      if (person.explanation) section.append(personHeatmap(person, nearThreshold(person.score, body)));
       persons.append(section);
     });
     drawThumbnails(body).catch(() => {
@@ -423,17 +554,31 @@
     });
   }
 
-  function personHeatmap(person) {
+  // A person near or above the threshold shows its heatmap; any other offers it on request.
+  function personHeatmap(person, shown) {
     const e = person.explanation;
-    const caption = `Heatmap of person ${person.id + 1}'s highest-scoring face (frame ${e.frame_index}, ` +
+    const caption = `Heatmap of person ${personName(person.id)}'s highest-scoring face (frame ${e.frame_index}, ` +
       `${e.timestamp_s.toFixed(2)} s, score ${score(e.fake_probability)}): warm colours mark the regions ` +
-      "whose occlusion moved its score most";
+      "whose occlusion lowered its fake probability most";
     const figure = el("figure", { class: "person-heatmap", "data-testid": "person-heatmap" });
+    const legend = heatmapLegend(null);
+    wordingReady.then((words) => legend.replaceWith(heatmapLegend(words)));
+    const text = el("figcaption", {}, caption);
     figure.append(
       el("img", { class: "heatmap", src: "data:image/png;base64," + e.heatmap_png_base64, alt: caption }),
-      el("figcaption", {}, caption),
+      text,
     );
-    return figure;
+    text.append(legend);
+    if (shown) return figure;
+    figure.hidden = true;
+    const wrap = el("div");
+    const button = el("button", { type: "button", "data-testid": "show-person-heatmap" }, "Show heatmap");
+    button.addEventListener("click", () => {
+      figure.hidden = !figure.hidden;
+      button.textContent = figure.hidden ? "Show heatmap" : "Hide heatmap";
+    });
+    wrap.append(el("span", { class: "hint" }, "Well below the threshold: no heatmap unless you ask. "), button, figure);
+    return wrap;
   }
 
   function chart(person, body) {
@@ -448,7 +593,7 @@
       viewBox: `0 0 ${width} ${height}`,
       role: "group",
       "data-testid": "timeline",
-      "aria-label": `Fake probability of person ${person.id + 1} over time; threshold ${score(body.threshold)}`,
+      "aria-label": `Fake probability of person ${personName(person.id)} over time; threshold ${score(body.threshold)}`,
     });
     root.append(svg("rect", { x: pad.left, y: pad.top, width: width - pad.left - pad.right, height: height - pad.top - pad.bottom, fill: "#f3f5f8", stroke: "#c5ccd6" }));
     for (const p of [0, 0.5, 1]) {
@@ -497,7 +642,7 @@
     const player = $("player");
     player.pause();
     player.currentTime = sample.timestamp_s;
-    $("frame-caption").textContent = `Person ${person.id + 1} at ${sample.timestamp_s.toFixed(2)} s (frame ${sample.frame_index}): ` +
+    $("frame-caption").textContent = `Person ${personName(person.id)} at ${sample.timestamp_s.toFixed(2)} s (frame ${sample.frame_index}): ` +
       `fake probability ${score(sample.fake_probability)}.`;
     view.scrollIntoView({ block: "nearest" });
   }
@@ -511,7 +656,7 @@
   }
 
   function thumbnails(person) {
-    const strip = el("div", { class: "thumbs", "aria-label": `Sampled faces of person ${person.id + 1}` });
+    const strip = el("div", { class: "thumbs", "aria-label": `Sampled faces of person ${personName(person.id)}` });
     for (const sample of thumbnailSamples(person)) {
       const canvas = el("canvas", { width: 64, height: 64, role: "img", "aria-label": `Face at ${sample.timestamp_s.toFixed(2)} s, fake probability ${score(sample.fake_probability)}` });
       canvas.dataset.person = String(person.id);
@@ -584,6 +729,7 @@
     $("key-cancel").addEventListener("click", () => answerKeyRequest(null));
     $("forget-key").addEventListener("click", () => storeKey(null));
     storeKey(storedKey());
+    wordingReady.then(showLimits);
   }
 
   init();
