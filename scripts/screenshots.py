@@ -79,6 +79,9 @@ def save(page: Page, target: Path) -> None:
 
 
 def shoot_video(page: Page, video: Path, target: Path) -> None:
+    page.get_by_text("Options").click()
+    page.get_by_test_id("ask-annotate").check()  # the page asks for these only when ticked
+    page.get_by_test_id("ask-explain").check()
     page.get_by_test_id("upload").set_input_files(video)
     expect(page.get_by_test_id("timeline")).to_have_count(1, timeout=120_000)
     page.wait_for_timeout(1500)  # the thumbnails are drawn from the browser's own decoding

@@ -172,6 +172,9 @@ def test_a_narrow_window_needs_no_sideways_scrolling(
 def test_a_video_shows_a_timeline_per_person(
     page: Page, server: str, inputs: dict[str, Path]
 ) -> None:
+    page.get_by_text("Options").click()
+    page.get_by_test_id("ask-annotate").check()
+    page.get_by_test_id("ask-explain").check()
     page.get_by_test_id("upload").set_input_files(inputs["clip.mp4"])
 
     timelines = page.get_by_test_id("timeline")
@@ -203,6 +206,22 @@ def test_a_video_shows_a_timeline_per_person(
     response = httpx.get(server + href, timeout=120)
     assert response.status_code == 200
     assert response.headers["content-type"] == "video/mp4"
+
+
+def test_a_video_asks_for_no_drawing_or_heatmap_unless_the_user_does(
+    page: Page, server: str, inputs: dict[str, Path]
+) -> None:
+    with page.expect_response(lambda r: r.url.endswith("/v1/jobs")) as answered:
+        page.get_by_test_id("upload").set_input_files(inputs["clip.mp4"])
+    job_id = answered.value.json()["id"]
+    expect(page.get_by_test_id("timeline")).to_have_count(1, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.get_by_test_id("person-heatmap")).to_have_count(0)
+    expect(page.get_by_role("link", name="Annotated video (MP4)")).to_have_count(0)
+    # The service was asked for neither: no heatmap computed, no upload kept for a drawing.
+    job = httpx.get(f"{server}/v1/jobs/{job_id}", timeout=30).json()
+    assert job["status"] == "succeeded"
+    assert all(person.get("explanation") is None for person in job["result"]["persons"])
+    assert httpx.get(f"{server}/v1/jobs/{job_id}/annotated", timeout=30).status_code == 404
 
 
 def test_a_pdf_shows_the_apis_error(page: Page, server: str, inputs: dict[str, Path]) -> None:

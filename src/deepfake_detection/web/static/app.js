@@ -357,19 +357,20 @@
       } else {
         // Videos (and anything else: the API says what it is) go through a job, with progress.
         options(form, isVideo(file));
-        // Keep the upload after the job so that the annotated video can be drawn on request, and
-        // explain each person on its highest-scoring face (a video is a job: no one waits on it).
-        form.append("annotate", "true");
-        form.append("explain", "true");
+        // Only what the user asked for: keeping the upload for an annotated copy, and heatmaps,
+        // cost disk and CPU.
+        const annotate = $("annotate").checked;
+        if (annotate) form.append("annotate", "true");
+        if ($("explain").checked) form.append("explain", "true");
         const accepted = await post("/v1/jobs", form);
-        await followJob(accepted, file, mine);
+        await followJob(accepted, file, mine, annotate);
       }
     } catch (error) {
       if (mine === generation) showError(error.message || String(error));
     }
   }
 
-  async function followJob(accepted, file, mine) {
+  async function followJob(accepted, file, mine, annotate) {
     setStatus("Queued…");
     for (;;) {
       await sleep(POLL_MS);
@@ -380,7 +381,7 @@
         setStatus(job.status === "queued" ? "Queued…" : `Analysing… ${Math.round(job.progress * 100)} %`);
         setProgress(job.progress);
       } else if (job.status === "succeeded") {
-        showResult(job.result, file, job.id);
+        showResult(job.result, file, annotate ? job.id : null);
         return;
       } else if (job.status === "failed") {
         throw new ApiError(job.error.message, job.error.code, 0);
