@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -42,6 +44,8 @@ class Report:
 
 def send(client: httpx.Client, case: Case, timeout_s: float) -> tuple[str, str]:
     """The outcome of one case (status, or ``hang``) and what is wrong with it (``""``: nothing)."""
+    if case.cut is not None:
+        return leave_mid_body(str(client.base_url), case)
     try:
         response = client.request(
             case.method, case.path, headers=case.headers, content=case.body, timeout=timeout_s
@@ -54,6 +58,19 @@ def send(client: httpx.Client, case: Case, timeout_s: float) -> tuple[str, str]:
     if case.job and status == 202:
         return _follow_job(client, response.json()["status_url"], status)
     return str(status), ""
+
+
+def leave_mid_body(url: str, case: Case) -> tuple[str, str]:
+    """Announce the whole body, send ``case.cut`` bytes of it and close: what the service does then
+    shows only in its log and metrics (the fuzz test checks the log for tracebacks)."""
+    parts = urlsplit(url)
+    head = [f"{case.method} {case.path} HTTP/1.1", f"Host: {parts.netloc}"]
+    head += [f"{name}: {value}" for name, value in case.headers.items()]
+    head.append(f"Content-Length: {len(case.body)}")
+    request = ("\r\n".join(head) + "\r\n\r\n").encode() + case.body[: case.cut]
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), 10) as sock:
+        sock.sendall(request)
+    return "client left", ""
 
 
 def _follow_job(client: httpx.Client, status_url: str, status: int) -> tuple[str, str]:

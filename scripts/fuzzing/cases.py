@@ -8,6 +8,7 @@ import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from fuzzing.mutate import mutate
 from fuzzing.seeds import base_format
@@ -20,7 +21,9 @@ HOSTILE_VALUES = (
     "\x00", "é", "💥", "a" * 5000, "../../etc/passwd", "%s%n", "http://127.0.0.1/", "1" * 400,
 )  # fmt: skip
 IMAGE_OPTIONS = ("detector", "threshold", "max_faces")
-VIDEO_OPTIONS = ("frames", "every_s", "detector", "threshold", "aggregate", "max_faces")
+VIDEO_OPTIONS = (
+    "frames", "every_s", "sampling", "detector", "threshold", "aggregate", "max_faces",
+)  # fmt: skip
 COMPAT_IMAGE = ("face_detection", "face_detection_method")
 COMPAT_VIDEO = ("num_frames", "face_detection_method")
 CONTENT_TYPES = (
@@ -28,6 +31,22 @@ CONTENT_TYPES = (
     "application/json; charset=utf-16", "application/x-www-form-urlencoded", "image/jpeg", "",
     "multipart/form-data; boundary=", "multipart/form-data; boundary=\"unterminated",
 )  # fmt: skip
+
+
+# URLs for ``url`` and ``callback_url``, from parts that either parse to an IP literal (or
+# ``localhost``: /etc/hosts) or do not parse at all: no case may make the service ask a DNS server
+# about a name, or reach anything but this machine (and the fuzzed service refuses loopback).
+URL_SCHEMES = ("http", "https", "HTTP", "ftp", "file", "javascript", "", "http:")
+URL_HOSTS = (
+    "127.0.0.1", "[::1]", "localhost", "0.0.0.0", "10.0.0.1", "169.254.169.254", "127.1",
+    "2130706433", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[zz]", "[::1", "127.0.0.1%00",
+    "user:pw@127.0.0.1", "", "[]", "127.0.0.1:80@127.0.0.1",
+)  # fmt: skip
+URL_PORTS = ("", ":0", ":1", ":80", ":65535", ":65536", ":99999", ":-1", ":abc", ":", ":٣")
+URL_PATHS = ("/", "/x.jpg", "/%00", "/a b", "/?q=1#f", "/\r\nX-Injected: 1", "/" + "a" * 9000, "")
+METHODS = ("PURGE", "FOO", "get", "X" * 40, "PROPFIND", "TRACE", "M-SEARCH", "Get")
+PATHS = ("/v1/images", "/v1/jobs", "/v1/videos", "/healthz", "/metrics", "/", "/nowhere")
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "done", "", "%00")
 
 
 @dataclass
@@ -41,6 +60,8 @@ class Case:
     body: bytes = b""
     job: bool = False
     note: str = ""
+    cut: int | None = None
+    """Send only this many bytes of the body, then close the connection (a client that leaves)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -51,6 +72,7 @@ class Case:
             "body_base64": base64.b64encode(self.body).decode(),
             "job": self.job,
             "note": self.note,
+            "cut": self.cut,
         }
 
     @classmethod
@@ -63,6 +85,7 @@ class Case:
             body=base64.b64decode(str(data["body_base64"])),
             job=bool(data["job"]),
             note=str(data.get("note", "")),
+            cut=None if data.get("cut") is None else int(str(data["cut"])),
         )
 
 
@@ -155,8 +178,73 @@ def _json_case(media: tuple[str, bytes], rng: random.Random) -> Case:
     return Case("/v1/images (json)", "POST", "/v1/images", {"content-type": content_type}, body)
 
 
+def hostile_url(rng: random.Random) -> str:
+    scheme = rng.choice(URL_SCHEMES)
+    url = f"{scheme}://{rng.choice(URL_HOSTS)}{rng.choice(URL_PORTS)}{rng.choice(URL_PATHS)}"
+    return url if rng.random() < 0.9 else rng.choice(HOSTILE_VALUES)
+
+
+def _url_case(rng: random.Random) -> Case:
+    """``POST /v1/jobs`` with a ``url`` and maybe a ``callback_url``, urlencoded or multipart."""
+    fields = [("url", hostile_url(rng))]
+    if rng.random() < 0.5:
+        fields.append(("callback_url", hostile_url(rng)))
+    if rng.random() < 0.5:
+        body = "&".join(f"{name}={quote(value, safe='')}" for name, value in fields).encode()
+        headers = {"content-type": "application/x-www-form-urlencoded"}
+    else:
+        parts: list[tuple[str, bytes, str | None]] = [
+            (name, value.encode(), None) for name, value in fields
+        ]
+        body, content_type = multipart(parts, rng)
+        headers = {"content-type": content_type}
+    return Case("/v1/jobs (url)", "POST", "/v1/jobs", headers, body, job=True)
+
+
+def _job_read_case(rng: random.Random) -> Case:
+    """The job list's query, a job's status, its drawing, or its deletion, with junk."""
+    junk = rng.choice(["0" * 32, "../../etc/passwd", "%00", "a" * 300, "f" * 32, "%2e%2e"])
+    how = rng.random()
+    if how < 0.4:
+        query = {
+            "limit": rng.choice(("1", "200", "201", "0", "-1", "1e3", "", "x")),
+            "status": rng.choice(JOB_STATUSES),
+            "cursor": rng.choice(("", "x", "=" * 8, "MTox", "a" * 400, "%00")),
+        }
+        chosen = rng.sample(sorted(query), rng.randint(0, 3))
+        path = "/v1/jobs?" + "&".join(f"{k}={quote(query[k], safe='')}" for k in chosen)
+        return Case("/v1/jobs (list)", "GET", path)
+    if how < 0.7:
+        return Case("/v1/jobs/{id}/annotated", "GET", f"/v1/jobs/{junk}/annotated")
+    return Case("/v1/jobs/{id}", rng.choice(("GET", "DELETE")), f"/v1/jobs/{junk}")
+
+
+def _odd_method_case(rng: random.Random) -> Case:
+    return Case(
+        "(made-up method)", rng.choice(METHODS), rng.choice(PATHS), body=b"x" * rng.randrange(3)
+    )
+
+
 def make_case(rng: random.Random, images: Mapping[str, bytes], videos: Mapping[str, bytes]) -> Case:
-    """One request for a route chosen at random, with its own mutations."""
+    """One request for a route chosen at random, with its own mutations; about one in six reaches
+    the surfaces around the analyses (URLs, job reads, made-up methods, clients that leave)."""
+    surface = rng.random()
+    if surface < 0.05:
+        return _url_case(rng)
+    if surface < 0.10:
+        return _job_read_case(rng)
+    if surface < 0.13:
+        return _odd_method_case(rng)
+    case = _analysis_case(rng, images, videos)
+    if surface < 0.17 and case.body:
+        case.cut = rng.randrange(len(case.body))
+        case.note += " (client leaves)"
+    return case
+
+
+def _analysis_case(
+    rng: random.Random, images: Mapping[str, bytes], videos: Mapping[str, bytes]
+) -> Case:
     pick = rng.random()
     image = _media(images, rng)
     if pick < 0.25:
