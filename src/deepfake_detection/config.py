@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # Faces.
     detector: str = "centerface"
     max_faces: int = Field(16, ge=1, le=256)
+    explain_max_faces: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="explain=true: faces (images) or persons (videos) explained, highest first",
+    )
     min_face_size: int = Field(20, ge=0, description="faces smaller (shorter side, px) are skipped")
 
     # Limits on what a client may send.

@@ -127,3 +127,20 @@ def test_a_failed_analysis_gives_its_frames_back(make_app: AppFactory, tmp_path:
         assert broken.json()["error"]["code"] == "corrupt_media"
         assert client.post("/v1/images", files=files, headers=headers).status_code == 200
         assert client.post("/v1/images", files=files, headers=headers).status_code == 429
+
+
+def test_each_face_explained_is_charged(make_app: AppFactory, tmp_path: Path) -> None:
+    # Issue 22 L1: explain=true cost ~50 classifier runs per face for one frame of quota.
+    app = make_app(auth="keys", key_daily_frames=3, data_dir=tmp_path)
+    _, secret = SqliteKeyStore(tmp_path / "keys.sqlite3").create("alice")
+    headers = {"Authorization": f"Bearer {secret}"}
+    files = {"file": ("a.jpg", encode(one_face()))}
+    with TestClient(app) as client:
+        explained = client.post(
+            "/v1/images", files=files, data={"explain": "true"}, headers=headers
+        )
+        assert explained.status_code == 200, explained.text
+        assert [f.get("explanation") is not None for f in explained.json()["faces"]] == [True]
+        # 1 frame + 1 face explained: 2 of 3; one more image, then the day is used up.
+        assert client.post("/v1/images", files=files, headers=headers).status_code == 200
+        assert client.post("/v1/images", files=files, headers=headers).status_code == 429

@@ -160,13 +160,26 @@ def explain_faces(
     *,
     grid: int = GRID,
     window: int = WINDOW,
-) -> tuple[Explanation, ...]:
-    """One explanation per face, each face cropped as the analysis cropped it."""
+    most: int | None = None,
+) -> tuple[Explanation | None, ...]:
+    """One entry per face, each face cropped as the analysis cropped it: its explanation, or
+    ``None`` past the ``most`` highest-scoring faces (each map costs about 50 classifier runs)."""
+    ranked = sorted(range(len(faces)), key=lambda i: -faces[i].fake_probability)
+    chosen = set(ranked if most is None else ranked[:most])
     recipe = crop_recipe(classifier.card.crop, detector)
-    crops = crop_faces(image, [f.box for f in faces], recipe, classifier.card.input_size)
+    picked = [faces[i] for i in sorted(chosen)]
+    crops = dict(
+        zip(
+            sorted(chosen),
+            crop_faces(image, [f.box for f in picked], recipe, classifier.card.input_size),
+            strict=True,
+        )
+    )
     return tuple(
-        explain_crop(classifier, crop, crop_region(face.box, recipe), grid=grid, window=window)
-        for face, crop in zip(faces, crops, strict=True)
+        explain_crop(classifier, crops[i], crop_region(face.box, recipe), grid=grid, window=window)
+        if i in chosen
+        else None
+        for i, face in enumerate(faces)
     )
 
 

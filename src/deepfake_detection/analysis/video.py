@@ -83,6 +83,8 @@ class VideoOptions:
     """Persons seen in a smaller share of the sampled frames do not decide the verdict."""
     explain: bool = False
     """An occlusion map per person, on its highest-scoring sampled face (``EXPLAIN_KEEP``)."""
+    explain_max: int = 4
+    """With ``explain``: the persons explained at most, the highest-scoring first."""
 
     def __post_init__(self) -> None:
         if self.aggregate not in AGGREGATES:
@@ -312,9 +314,9 @@ class _Run:
                 if number in crops and score > best.get(pid, (-1.0, 0, 0, 0))[0]:
                     best[pid] = (score, number, frame, position)
                 number += 1
-        explanations = {}
-        for person in persons:
-            if person.id not in best:
+        explanations: dict[int, PersonExplanation] = {}
+        for person in sorted(persons, key=lambda p: -p.score):
+            if person.id not in best or len(explanations) >= self.options.explain_max:
                 continue
             _, number, frame, position = best[person.id]
             index, timestamp = self.frames[frame]

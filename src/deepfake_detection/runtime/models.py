@@ -41,7 +41,7 @@ class Analyzed:
 
     analysis: ImageAnalysis
     decode_ms: float
-    explanations: tuple[Explanation, ...] = ()
+    explanations: tuple[Explanation | None, ...] = ()
     """One per face, in order, when asked for (``explain``)."""
     explain_ms: float = 0.0
 
@@ -115,7 +115,7 @@ class Models:
         factor = opened.reduce(self.settings.jpeg_reduce_above_pixels)
         reduced_size = opened.image.size
         wait_s = self.settings.decode_wait_s if wait_s is None else wait_s
-        explanations: tuple[Explanation, ...] | None = None
+        explanations: tuple[Explanation | None, ...] | None = None
         explain_ms = 0.0
         with self.decode_budget.reserve(opened.budget_pixels, wait_s) as reservation:
             reservation.hold()  # for the decoding thread, which may outlive a timeout
@@ -127,7 +127,13 @@ class Models:
             if explain:
                 started = time.perf_counter()
                 classifier = self.analyzer.classifier
-                explanations = explain_faces(image, analysis.faces, classifier, analysis.detector)
+                explanations = explain_faces(
+                    image,
+                    analysis.faces,
+                    classifier,
+                    analysis.detector,
+                    most=self.settings.explain_max_faces,
+                )
                 explain_ms = (time.perf_counter() - started) * 1000
             turned = (image.shape[1], image.shape[0]) != reduced_size  # by its EXIF orientation
             del image  # freed before the next image in the budget is decoded
@@ -135,7 +141,7 @@ class Models:
             width, height = (full_height, full_width) if turned else (full_width, full_height)
             analysis = analysis.scaled(factor, width, height)
             if explanations is not None:
-                explanations = tuple(e.scaled(factor) for e in explanations)
+                explanations = tuple(None if e is None else e.scaled(factor) for e in explanations)
         if opened.pixels >= _TRIM_AFTER_PIXELS:
             release_free_memory()
         if explanations is None:

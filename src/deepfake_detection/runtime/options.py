@@ -90,4 +90,5 @@ def resolve_video_options(
         min_face_size=settings.min_face_size,
         min_coverage=settings.video_min_coverage,
         explain=bool(explain),
+        explain_max=settings.explain_max_faces,
     )

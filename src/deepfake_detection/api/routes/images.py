@@ -75,7 +75,8 @@ async def analyze_image(
     def work() -> tuple[Analyzed, Provenance]:
         return analyze(), read_provenance()
 
-    async with reserved_frames(request, 1) as reservation:
+    explained = services.models.settings.explain_max_faces if options.explain else 0
+    async with reserved_frames(request, 1 + explained) as reservation:
         analyzed, provenance = await services.run_cpu(work)
         total_ms = (time.perf_counter() - start) * 1000
         response = image_response(analyzed, total_ms=total_ms, provenance=provenance)

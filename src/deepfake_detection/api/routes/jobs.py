@@ -19,7 +19,7 @@ from deepfake_detection.api.job_list import JobList
 from deepfake_detection.api.job_media import fetch_url, save_upload
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import form_text, open_form
-from deepfake_detection.api.usage import check_quota, job_frames, reserved_frames
+from deepfake_detection.api.usage import check_quota, most_frames, reserved_frames
 from deepfake_detection.api.video_forms import (
     JOB_OPTION_FIELDS,
     JobFormOptions,
@@ -99,7 +99,7 @@ async def create_job(
     try:
         # A job is charged when it is queued, the most frames it may analyse: its worker may run
         # anywhere, and the quota must hold against concurrent submissions.
-        most = job_frames(services.models.settings, kind, options)
+        most = most_frames(services.models.settings, kind, options)
         async with reserved_frames(request, most) as reservation:
             job = await anyio.to_thread.run_sync(
                 videos.jobs.submit,

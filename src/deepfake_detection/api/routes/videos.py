@@ -15,7 +15,7 @@ from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.job_lifespan import VideoServicesDep
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.uploads import open_form
-from deepfake_detection.api.usage import job_frames, record_analysis, reserved_frames
+from deepfake_detection.api.usage import most_frames, record_analysis, reserved_frames
 from deepfake_detection.api.video_forms import (
     OPTION_FIELDS,
     form_upload,
@@ -67,7 +67,7 @@ async def analyze_video(
         def work() -> tuple[VideoAnalysis, Provenance]:
             return analyze(), read_provenance()
 
-        most = job_frames(services.models.settings, "video", options)
+        most = most_frames(services.models.settings, "video", options)
         async with reserved_frames(request, most) as reservation:
             try:
                 analysis, provenance = await services.run_cpu(work)
