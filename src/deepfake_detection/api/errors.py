@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from deepfake_detection.api.security_headers import DATA_HEADERS
+from deepfake_detection.api.middleware.security_headers import DATA_HEADERS
 from deepfake_detection.errors import (
     DetectionError,
     InsufficientStorage,

@@ -4,7 +4,7 @@ uvicorn bounds the idle time between requests (keep-alive) but not the time a cl
 a request's headers: a socket that trickles a header byte now and then stays open for ever and
 holds a connection. Here the headers of each request must be complete within the deadline, timed
 from the connection (first request) or from the end of the previous response; otherwise the
-connection is closed. Bodies have their own deadline (``upload_guard.py``).
+connection is closed. Bodies have their own deadline (``middleware/upload_guard.py``).
 """
 
 from __future__ import annotations

@@ -1,47 +1,24 @@
 """The job backend's lifespan in a running service: the job service and the synchronous video
-analyzer that the video and job routes share, started and stopped with the app
-(``video_lifespan``), and their body limits."""
+analyzer that the video and job routes share (``VideoServices``), started and stopped with the
+app."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 
-from deepfake_detection.analysis.video import VideoAnalyzer
-from deepfake_detection.api.services import Services
-from deepfake_detection.config import Settings
-from deepfake_detection.errors import ModelUnavailable
+from deepfake_detection.api.services import Services, VideoServices
 from deepfake_detection.jobs.base import create_job_backend
 from deepfake_detection.jobs.media_analyzer import MediaAnalyzer
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.jobs.webhook import WebhookPolicy, webhook_notifier, webhook_policy
+from deepfake_detection.jobs.webhook import webhook_notifier, webhook_policy
 
 logger = logging.getLogger(__name__)
-
-VIDEO_PATHS = ("/v1/videos", "/v1/jobs", "/detect_deepfake_video")
-# Room for the multipart framing and the option fields around the upload.
-_FORM_OVERHEAD = 64 * 1024
-
-
-@dataclass
-class VideoServices:
-    analyzer: VideoAnalyzer
-    """For ``POST /v1/videos``: its duration limit is ``video_sync_max_duration_s``."""
-    jobs: JobService
-    webhooks: WebhookPolicy | None
-
-
-def video_body_limits(settings: Settings) -> dict[str, int]:
-    """Body limits (bytes) by path prefix, for the app's body limit middleware."""
-    limit = max(settings.video_max_bytes, settings.max_upload_bytes) + _FORM_OVERHEAD
-    return dict.fromkeys(VIDEO_PATHS, limit)
 
 
 @asynccontextmanager
@@ -95,13 +72,3 @@ async def _purge_forever(jobs: JobService, every_s: float) -> None:
         except Exception:
             logger.exception("removing expired jobs failed; trying again later")
         await anyio.sleep(every_s)
-
-
-async def get_video_services(request: Request) -> VideoServices:
-    videos: VideoServices | None = getattr(request.app.state, "videos", None)
-    if videos is None:
-        raise ModelUnavailable(f"the model is not loaded: {request.app.state.unavailable}")
-    return videos
-
-
-VideoServicesDep = Annotated[VideoServices, Depends(get_video_services)]

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
         workers=settings.workers,
         log_level=settings.log_level,
         log_config=uvicorn_log_config(settings.log_level),
-        # The service writes its own access log: one JSON line per request (api/access_log.py).
+        # The service writes its own access log: one JSON line per request (api/middleware/access_log.py).
         access_log=False,
         # The software and its version are nobody's business (fingerprinting).
         server_header=False,

@@ -26,12 +26,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from deepfake_detection.analysis.annotate import Mark, Sample, Track, face_caption
-from deepfake_detection.api.auth import Caller, owner_of
-from deepfake_detection.api.deps import ServicesDep
-from deepfake_detection.api.job_lifespan import VideoServicesDep
+from deepfake_detection.api.deps import Caller, ServicesDep, VideoServicesDep, owner_of
+from deepfake_detection.api.limits import reserved_frames
 from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import Services
-from deepfake_detection.api.usage import reserved_frames
 from deepfake_detection.errors import DetectionError, NotFound, NotReady, Overloaded, error_for
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.media.kind import read_image_file

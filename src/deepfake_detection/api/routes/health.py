@@ -7,8 +7,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 
 from deepfake_detection.api.deps import ServicesDep
-from deepfake_detection.api.job_lifespan import VideoServices
 from deepfake_detection.api.schemas import ErrorResponse, Health, Readiness
+from deepfake_detection.api.services import VideoServices
 from deepfake_detection.errors import JobsUnavailable
 from deepfake_detection.schemas.images import ModelRef
 

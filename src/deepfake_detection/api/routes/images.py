@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep
+from deepfake_detection.api.forms.image import read_image_upload, refuse_video
+from deepfake_detection.api.limits import record_analysis, reserved_frames
 from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
-from deepfake_detection.api.uploads import read_image_upload, refuse_video
-from deepfake_detection.api.usage import record_analysis, reserved_frames
 from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.models import Analyzed
 from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response

@@ -11,21 +11,19 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 
-from deepfake_detection.api.auth import Caller, owner_of
-from deepfake_detection.api.deps import ServicesDep
-from deepfake_detection.api.job_lifespan import VideoServices, VideoServicesDep
-from deepfake_detection.api.job_list import JobList
-from deepfake_detection.api.job_media import fetch_url, save_upload
-from deepfake_detection.api.schemas import ErrorResponse
-from deepfake_detection.api.uploads import form_text, open_form
-from deepfake_detection.api.usage import check_quota, most_frames, reserved_frames
-from deepfake_detection.api.video_forms import (
+from deepfake_detection.api.deps import Caller, ServicesDep, VideoServicesDep, owner_of
+from deepfake_detection.api.forms.job import (
     JOB_OPTION_FIELDS,
     JobFormOptions,
-    form_upload,
-    read_options,
+    fetch_url,
+    save_upload,
 )
+from deepfake_detection.api.forms.multipart import form_text, form_upload, open_form, read_options
+from deepfake_detection.api.limits import check_quota, most_frames, reserved_frames
+from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.services import VideoServices
 from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
 from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
@@ -34,6 +32,14 @@ from deepfake_detection.jobs.webhook import check_callback_url
 from deepfake_detection.monitoring.metrics import get_metrics
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
+
+
+# The answer of GET /v1/jobs: a page of the caller's jobs and the cursor of the next one. (A
+# docstring would become its OpenAPI description.)
+class JobList(BaseModel):
+    jobs: list[JobResponse] = Field(description="newest first")
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: the last")
+
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}

@@ -11,22 +11,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from deepfake_detection.analysis.video import VideoAnalysis
-from deepfake_detection.api.deps import QuotaRoom, ServicesDep
-from deepfake_detection.api.job_lifespan import VideoServicesDep
+from deepfake_detection.api.deps import QuotaRoom, ServicesDep, VideoServicesDep
+from deepfake_detection.api.forms.multipart import form_upload, open_form, read_options
+from deepfake_detection.api.limits import most_frames, record_analysis, reserved_frames
 from deepfake_detection.api.schemas import ErrorResponse
-from deepfake_detection.api.uploads import open_form
-from deepfake_detection.api.usage import most_frames, record_analysis, reserved_frames
-from deepfake_detection.api.video_forms import (
-    OPTION_FIELDS,
-    form_upload,
-    read_options,
-)
 from deepfake_detection.errors import PayloadTooLarge
 from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.options import AnalysisOptions
 from deepfake_detection.schemas.videos import VideoAnalysisResponse, video_response
 
 router = APIRouter(prefix="/v1", tags=["videos"])
+
+OPTION_FIELDS = tuple(AnalysisOptions.model_fields)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.fakes import GatedClassifier
-from deepfake_detection.api.limiter import InFlightLimiter
+from deepfake_detection.api.services import InFlightLimiter
 from deepfake_detection.errors import Overloaded
 
 

@@ -1,5 +1,6 @@
-"""A job's media on the data volume: an upload copied, or a URL downloaded (``jobs/download.py``),
-kept only when it is a supported image or video (sniffed from its first bytes)."""
+"""What ``POST /v1/jobs`` reads: its options and callback URL (``JobFormOptions``), and its media on
+the data volume, an upload copied or a URL downloaded (``jobs/download.py``), kept only when it is a
+supported image or video (sniffed from its first bytes)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ import shutil
 from pathlib import Path
 from typing import IO
 
+from pydantic import Field
+
 from deepfake_detection.config import Settings
 from deepfake_detection.jobs.download import download
 from deepfake_detection.media.kind import SNIFF_BYTES, Kind, media_kind
+from deepfake_detection.runtime.options import AnalysisOptions
+
+
+class JobFormOptions(AnalysisOptions):
+    """The form fields of ``POST /v1/jobs``: the analysis options and the callback URL."""
+
+    callback_url: str | None = Field(None, description="POSTed the finished job, signed")
+
+    def analysis(self) -> AnalysisOptions:
+        """The options the job carries (its callback URL is kept beside them)."""
+        return AnalysisOptions.model_validate(self.model_dump(exclude={"callback_url"}))
+
+
+JOB_OPTION_FIELDS = tuple(JobFormOptions.model_fields)
 
 
 def save_upload(source: IO[bytes], path: Path) -> Kind:

@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from api.images import encode, one_face
-from deepfake_detection.api.app import request_body_limit
-from deepfake_detection.api.body_limit import BodyLimitMiddleware
 from deepfake_detection.api.errors import error_response
+from deepfake_detection.api.middleware.body_limit import BodyLimitMiddleware, request_body_limit
 from deepfake_detection.config import Settings
 
 LIMIT_BYTES = 100_000

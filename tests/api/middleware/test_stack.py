@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.conftest import AppFactory
-from deepfake_detection.api.auth import is_open
+from deepfake_detection.api.middleware.auth import is_open
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
 
 

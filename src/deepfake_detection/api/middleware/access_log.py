@@ -16,8 +16,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deepfake_detection.api.auth import caller_key
 from deepfake_detection.api.labels import method_label, route_template
+from deepfake_detection.api.middleware.auth import caller_key
 from deepfake_detection.monitoring.logs import ACCESS_LOGGER
 
 REQUEST_ID_HEADER = "X-Request-ID"

@@ -15,7 +15,25 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from deepfake_detection.api.errors import error_response
+from deepfake_detection.config import Settings
 from deepfake_detection.errors import PayloadTooLarge, human_size
+
+# The routes that take a video (or a job's media): their limit is the video's, not the image's.
+VIDEO_PATHS = ("/v1/videos", "/v1/jobs", "/detect_deepfake_video")
+# Room for the multipart framing and the option fields, or for the JSON keys around a base64 image.
+_BODY_OVERHEAD = 64 * 1024
+
+
+def request_body_limit(settings: Settings) -> int:
+    """Bytes a request body may have: an upload of ``max_upload_bytes``, base64-encoded, plus room
+    for the rest of the body. The decoded image is checked against ``max_upload_bytes`` itself."""
+    return -(-settings.max_upload_bytes // 3) * 4 + _BODY_OVERHEAD
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """Body limits (bytes) by path prefix: every route's, and the larger one of the video routes."""
+    video = max(settings.video_max_bytes, settings.max_upload_bytes) + _BODY_OVERHEAD
+    return {"/": request_body_limit(settings), **dict.fromkeys(VIDEO_PATHS, video)}
 
 
 def too_large_message(limit: int, declared: int | None = None) -> str:

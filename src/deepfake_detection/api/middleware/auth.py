@@ -3,15 +3,13 @@ key, sent as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
 
 ``AuthMiddleware`` answers 401 ``unauthorized`` (JSON, ``WWW-Authenticate: Bearer``) without a key
 or with an unknown or revoked one, before the body is read; otherwise it puts the key's record in
-the request's state, where the rate limits, the job routes (ownership) and the access log read it.
+the request's state (``caller_key``), where the rate limits, the job routes (ownership, through
+``deps.Caller``) and the access log read it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import anyio.to_thread
-from fastapi import Depends, Request
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -86,16 +84,3 @@ def caller_key(scope: Scope) -> ApiKey | None:
     """The key the request was authenticated with; ``None`` with keys off."""
     key: ApiKey | None = scope.get("state", {}).get(STATE_KEY)
     return key
-
-
-async def get_caller(request: Request) -> ApiKey | None:
-    return caller_key(request.scope)
-
-
-Caller = Annotated[ApiKey | None, Depends(get_caller)]
-"""The calling key in a route (``None`` with keys off: one user owns everything)."""
-
-
-def owner_of(caller: ApiKey | None) -> str | None:
-    """The owner a job of ``caller`` carries, and the one every look-up of a job checks."""
-    return None if caller is None else caller.id

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.conftest import AppFactory
 from api.fakes import GatedClassifier
 from api.images import encode, one_face
-from deepfake_detection.api.ratelimit import RateLimits
+from deepfake_detection.api.limits import RateLimits
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import QuotaExceeded
 from deepfake_detection.keys.key import ApiKey
