@@ -224,6 +224,22 @@ def test_a_video_asks_for_no_drawing_or_heatmap_unless_the_user_does(
     assert httpx.get(f"{server}/v1/jobs/{job_id}/annotated", timeout=30).status_code == 404
 
 
+def test_video_thumbnails_come_from_the_service_without_seeking(
+    page: Page, server: str, inputs: dict[str, Path]
+) -> None:
+    # Issue 21 item 5: thumbnails cut by seeking in the browser filled 1 of 8 after 2 s on a long
+    # clip. The page asks for thumbnails=true and shows the service's JPEGs as soon as it answers.
+    page.get_by_test_id("upload").set_input_files(inputs["clip.mp4"])
+    expect(page.get_by_test_id("timeline")).to_have_count(1, timeout=ANALYSIS_TIMEOUT_MS)
+    thumbnails = page.get_by_test_id("face-thumbnail")
+    assert thumbnails.count() >= 2
+    expect(thumbnails.first).to_have_attribute("src", re.compile(r"^data:image/jpeg;base64,"))
+    assert thumbnails.evaluate_all(
+        "images => images.every(i => i.complete && i.naturalWidth === 64)"
+    )
+    expect(page.locator("#persons canvas")).to_have_count(0)  # nothing left to cut in the page
+
+
 def test_a_pdf_shows_the_apis_error(page: Page, server: str, inputs: dict[str, Path]) -> None:
     path = inputs["letter.pdf"]
     api = httpx.post(

@@ -24,6 +24,7 @@ from deepfake_detection.analysis.explain import Explanation, explain_crop
 from deepfake_detection.analysis.image import crop_recipe, select_faces
 from deepfake_detection.analysis.persons import FrameFaces, Person, build_persons
 from deepfake_detection.analysis.quality import crop_sharpness
+from deepfake_detection.analysis.thumbnails import by_person_and_frame, face_thumbnail
 from deepfake_detection.analysis.tracking import TrackingOptions, link_faces
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict, decide_video
 from deepfake_detection.classifiers.base import Classifier
@@ -85,6 +86,8 @@ class VideoOptions:
     """An occlusion map per person, on its highest-scoring sampled face (``EXPLAIN_KEEP``)."""
     explain_max: int = 4
     """With ``explain``: the persons explained at most, the highest-scoring first."""
+    thumbnails: bool = False
+    """A small JPEG of each sampled face (``analysis.thumbnails``)."""
 
     def __post_init__(self) -> None:
         if self.aggregate not in AGGREGATES:
@@ -122,6 +125,8 @@ class VideoAnalysis:
     persons: tuple[Person, ...]
     explanations: Mapping[int, PersonExplanation]
     """With ``explain``: by person id, the explanation of its highest-scoring sampled face."""
+    thumbnails: Mapping[int, Mapping[int, bytes]]
+    """With ``thumbnails``: by person id and sampled frame index, a small JPEG of the face."""
     sampled_frames: int
     sampling: SamplingMode
     frames_with_faces: int
@@ -194,6 +199,7 @@ class VideoAnalyzer:
         rule = DecisionRule.from_card(card, options.threshold)
         persons = run.persons(options, rule)
         explanations = run.explain(persons) if options.explain else {}
+        thumbnails = run.thumbnails() if options.thumbnails else {}
         decision = decide_video([p.vote() for p in persons], rule, options.min_coverage)
         run.clock["total"] = time.perf_counter() - started
         return VideoAnalysis(
@@ -209,6 +215,7 @@ class VideoAnalyzer:
             fake_probability=decision.score,
             persons=persons,
             explanations=explanations,
+            thumbnails=thumbnails,
             sampled_frames=len(run.frames),
             sampling=options.sampling.mode,
             frames_with_faces=sum(1 for faces in run.faces if faces),
@@ -249,6 +256,8 @@ class _Run:
         self.links: list[list[int]] = []
         # With explain: (score, face number, crop) of the EXPLAIN_KEEP highest-scoring faces.
         self.kept: list[tuple[float, int, npt.NDArray[np.uint8]]] = []
+        # With thumbnails: a small JPEG per face number (a few KB each).
+        self.face_thumbnails: list[bytes] = []
 
     def read(self, frames: Iterator[VideoFrame], expected: int) -> None:
         size = self.classifier.card.input_size
@@ -269,6 +278,8 @@ class _Run:
             boxes = [face.box for face in faces]
             crops = crop_faces(frame.image, boxes, self.recipe, size)
             self.sharpness.extend(crop_sharpness(crops))
+            if self.options.thumbnails:
+                self.face_thumbnails.extend(face_thumbnail(crop) for crop in crops)
             self.pending.append(crops)
             self.clock["detect"] += t2 - t1
             self.clock["crop"] += time.perf_counter() - t2
@@ -325,6 +336,10 @@ class _Run:
             explanations[person.id] = PersonExplanation(index, timestamp, explained)
         self.clock["explain"] = time.perf_counter() - t0
         return explanations
+
+    def thumbnails(self) -> dict[int, dict[int, bytes]]:
+        frames = [index for index, _ in self.frames]
+        return by_person_and_frame(frames, self.links, self.face_thumbnails)
 
     def link(self, tracking: TrackingOptions) -> None:
         self.links = link_faces(self.faces, tracking)

@@ -89,6 +89,7 @@ class Models:
             aggregate=options.aggregate,
             max_faces=self.max_faces(options.max_faces),
             explain=options.explain,
+            thumbnails=options.thumbnails,
         )
 
     def image_limits(self) -> ImageLimits:

@@ -42,6 +42,11 @@ class AnalysisOptions(BaseModel):
         description="videos: an occlusion heatmap for each person, on its highest-scoring "
         "sampled face (about 50 classifier runs per person); images in jobs: one per face",
     )
+    thumbnails: bool | None = Field(
+        None,
+        description="videos: a small JPEG of each person's highest-scoring face in the answer "
+        "(thumbnail_jpeg_base64), cut from the crops already analysed",
+    )
     annotate: bool | None = Field(
         None,
         description="jobs: keep the upload after the job succeeds, until its retention ends or it "
@@ -74,6 +79,7 @@ def resolve_video_options(
     aggregate: str | None = None,
     max_faces: int | None = None,
     explain: bool | None = None,
+    thumbnails: bool | None = None,
 ) -> VideoOptions:
     """Request options over the service's defaults; ``InvalidOptions`` for a value out of range."""
     chosen = Sampling(
@@ -91,4 +97,5 @@ def resolve_video_options(
         min_coverage=settings.video_min_coverage,
         explain=bool(explain),
         explain_max=settings.explain_max_faces,
+        thumbnails=bool(thumbnails),
     )

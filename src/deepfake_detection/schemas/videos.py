@@ -3,6 +3,9 @@ domain values of ``analysis.video``."""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
+
 from pydantic import BaseModel, Field
 
 from deepfake_detection.analysis.persons import FaceSample, Person
@@ -58,6 +61,11 @@ class FaceSampleOut(BaseModel):
     sharpness: float = Field(
         description="variance of the Laplacian of the face crop (low: blurred or compressed)"
     )
+    thumbnail_jpeg_base64: str | None = Field(
+        None,
+        description="with thumbnails=true: a 64 px JPEG of this face as the model saw it",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class PersonOut(BaseModel):
@@ -78,6 +86,12 @@ class PersonOut(BaseModel):
         description="with explain=true: the occlusion map of the person's highest-scoring "
         "sampled face (absent for a person none of whose faces is among the video's 128 "
         "highest-scoring)",
+        exclude_if=lambda value: value is None,
+    )
+    thumbnail_jpeg_base64: str | None = Field(
+        None,
+        description="with thumbnails=true: a 64 px JPEG of the person's highest-scoring face "
+        "(each timeline sample has its own too)",
         exclude_if=lambda value: value is None,
     )
 
@@ -145,7 +159,10 @@ def video_response(analysis: VideoAnalysis, provenance: Provenance) -> VideoAnal
         verdict=analysis.verdict,
         verdict_reason=analysis.verdict_reason,
         fake_probability=optional_probability(analysis.fake_probability),
-        persons=[_person(p, analysis.explanations.get(p.id)) for p in analysis.persons],
+        persons=[
+            _person(p, analysis.explanations.get(p.id), analysis.thumbnails.get(p.id, {}))
+            for p in analysis.persons
+        ],
         sampled_frames=analysis.sampled_frames,
         sampling=analysis.sampling,
         frames_with_faces=analysis.frames_with_faces,
@@ -156,7 +173,11 @@ def video_response(analysis: VideoAnalysis, provenance: Provenance) -> VideoAnal
     )
 
 
-def _person(person: Person, explained: PersonExplanation | None) -> PersonOut:
+def _person(
+    person: Person, explained: PersonExplanation | None, thumbnails: Mapping[int, bytes]
+) -> PersonOut:
+    best = max(person.timeline, key=lambda s: s.fake_probability, default=None)
+    thumbnail = None if best is None else thumbnails.get(best.frame_index)
     return PersonOut(
         id=person.id,
         score=probability(person.score),
@@ -166,8 +187,9 @@ def _person(person: Person, explained: PersonExplanation | None) -> PersonOut:
         weight=share(person.weight),
         face_px=pixels(person.face_px),
         decisive=person.decisive,
-        timeline=[_sample(s) for s in person.timeline],
+        timeline=[_sample(s, thumbnails.get(s.frame_index)) for s in person.timeline],
         explanation=None if explained is None else _explanation(explained),
+        thumbnail_jpeg_base64=_base64(thumbnail),
     )
 
 
@@ -180,7 +202,11 @@ def _explanation(explained: PersonExplanation) -> PersonExplanationOut:
     )
 
 
-def _sample(sample: FaceSample) -> FaceSampleOut:
+def _base64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def _sample(sample: FaceSample, thumbnail: bytes | None = None) -> FaceSampleOut:
     return FaceSampleOut(
         frame_index=sample.frame_index,
         timestamp_s=seconds(sample.timestamp_s),
@@ -189,4 +215,5 @@ def _sample(sample: FaceSample) -> FaceSampleOut:
         detector_confidence=probability(sample.confidence),
         fake_probability=probability(sample.fake_probability),
         sharpness=hundredths(sample.sharpness),
+        thumbnail_jpeg_base64=_base64(thumbnail),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from fuzzing.bombs import frame_png, png_video
+from PIL import Image
 
 from api.routes.test_jobs import wait
 from api.videos import video_bytes
@@ -194,3 +197,23 @@ def test_fast_sampling_is_an_option_and_the_answer_says_so(
     bad = client.post("/v1/videos", files=files, data={"sampling": "quick"})
     assert bad.status_code == 422
     assert "sampling" in bad.json()["error"]["message"]
+
+
+def test_thumbnails_are_an_option_cut_from_the_analysed_faces(
+    client: TestClient, tmp_path: Path
+) -> None:
+    content = video_bytes(tmp_path, count=20)
+    files = {"file": ("v.mp4", content)}
+    answer = client.post("/v1/videos", files=files, data={"frames": "4", "thumbnails": "true"})
+    assert answer.status_code == 200, answer.text
+    (person,) = answer.json()["persons"]
+    samples = person["timeline"]
+    assert len(samples) == 4
+    for sample in samples:
+        picture = Image.open(io.BytesIO(base64.b64decode(sample["thumbnail_jpeg_base64"])))
+        assert (picture.format, picture.size) == ("JPEG", (64, 64))
+    best = max(samples, key=lambda s: s["fake_probability"])
+    assert person["thumbnail_jpeg_base64"] == best["thumbnail_jpeg_base64"]
+    plain = client.post("/v1/videos", files=files, data={"frames": "4"}).json()
+    assert "thumbnail_jpeg_base64" not in plain["persons"][0]
+    assert all("thumbnail_jpeg_base64" not in s for s in plain["persons"][0]["timeline"])

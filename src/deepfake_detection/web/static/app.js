@@ -362,6 +362,9 @@
         const annotate = $("annotate").checked;
         if (annotate) form.append("annotate", "true");
         if ($("explain").checked) form.append("explain", "true");
+        // Face thumbnails cut by the service from the frames it analysed: shown at once, with no
+        // seeking in the browser (which may not even decode the codec).
+        form.append("thumbnails", "true");
         const accepted = await post("/v1/jobs", form);
         await followJob(accepted, file, mine, annotate);
       }
@@ -659,6 +662,11 @@
   function thumbnails(person) {
     const strip = el("div", { class: "thumbs", "aria-label": `Sampled faces of person ${personName(person.id)}` });
     for (const sample of thumbnailSamples(person)) {
+      const label = `Face at ${sample.timestamp_s.toFixed(2)} s, fake probability ${score(sample.fake_probability)}`;
+      if (sample.thumbnail_jpeg_base64) {
+        strip.append(el("img", { width: 64, height: 64, alt: label, "data-testid": "face-thumbnail", src: "data:image/jpeg;base64," + sample.thumbnail_jpeg_base64 }));
+        continue;
+      }
       const canvas = el("canvas", { width: 64, height: 64, role: "img", "aria-label": `Face at ${sample.timestamp_s.toFixed(2)} s, fake probability ${score(sample.fake_probability)}` });
       canvas.dataset.person = String(person.id);
       canvas.dataset.time = String(sample.timestamp_s);
