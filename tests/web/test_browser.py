@@ -290,3 +290,20 @@ def test_upload_and_explanation_by_keyboard_only(page: Page, inputs: dict[str, P
     assert (heatmap.get_attribute("src") or "").startswith("data:image/png;base64,")
     expect(button).to_have_text("Hide heatmap")
     expect(page.get_by_test_id("heatmap-legend")).to_contain_text("one scale for every face")
+
+
+def test_the_forms_limits_are_the_servers_and_nothing_oversized_is_uploaded(page: Page) -> None:
+    # Issue 21: the frames field took 1,000 where the server takes 300, and a 27 MB file was
+    # uploaded in full before its 413.
+    page.get_by_text("Options").click()
+    assert page.locator("#frames").get_attribute("max") == "300"
+    uploads: list[str] = []
+    page.on(
+        "request", lambda request: uploads.append(request.url) if request.method == "POST" else None
+    )
+    big = {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + bytes(21 * 2**20)}
+    page.get_by_test_id("upload").set_input_files(big)
+    error = page.locator("#error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("big.jpg is 21 MiB; the limit is 20 MiB. Nothing was uploaded.")
+    assert uploads == []

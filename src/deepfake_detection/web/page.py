@@ -60,7 +60,17 @@ def wants_html(request: Request) -> bool:
 def page(settings: Settings) -> HTMLResponse:
     """The page, with this service's limits written into it."""
     text = static_file("index.html").decode()
-    text = text.replace("{{limits_text}}", html.escape(limits_text(settings)))
+    values = {
+        "limits_text": limits_text(settings),
+        # The form's limits are the server's: a file or a frame count over them is refused in
+        # the page, before a byte is uploaded.
+        "max_image_bytes": str(settings.max_upload_bytes),
+        "max_video_bytes": str(max(settings.video_max_bytes, settings.max_upload_bytes)),
+        "max_frames": str(settings.video_max_frames),
+        "default_frames": str(min(settings.video_frames, settings.video_max_frames)),
+    }
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", html.escape(value))
     return HTMLResponse(text, headers={"Cache-Control": "no-cache"})
 
 

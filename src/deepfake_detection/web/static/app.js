@@ -341,7 +341,23 @@
     if (video && frames) form.append("frames", frames);
   }
 
+  // The service's upload limits, written into the page: an oversized file is refused here,
+  // before it is uploaded in full only to be refused with a 413.
+  function tooLarge(file) {
+    const limits = $("limits").dataset;
+    const limit = Number(isImage(file) ? limits.imageBytes : limits.videoBytes);
+    if (!(limit > 0) || file.size <= limit) return null;
+    const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MiB`;
+    return `${file.name} is ${mib(file.size)}; the limit is ${mib(limit)}. Nothing was uploaded.`;
+  }
+
   async function analyse(file) {
+    const refused = tooLarge(file);
+    if (refused) {
+      reset();
+      showError(refused);
+      return;
+    }
     const mine = reset();
     objectUrl = URL.createObjectURL(file);
     setStatus(`Uploading ${file.name} (${(file.size / 1024 / 1024).toFixed(1)} MiB)…`);
