@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from dfd_serve import Server, serve
 from PIL import Image
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
@@ -48,13 +46,6 @@ def test_image() -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(canvas).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def process_tree(pid: int) -> list[int]:
@@ -96,35 +87,14 @@ def cpu_s(pid: int) -> float:
 
 
 @contextmanager
-def served(args: argparse.Namespace, card: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
+def served(args: argparse.Namespace, card: Path) -> Iterator[Server]:
     env = os.environ | {"DFD_MODEL_CARD": str(card), "DFD_ONNX_THREADS": str(args.onnx_threads)}
     env |= dict(item.split("=", 1) for item in args.env)
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
-    command += ["--log-level", "warning"]
-    process = subprocess.Popen(command, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server was not ready after 180 s")
-            time.sleep(0.2)
-        yield url, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    options = ("--no-access-log", "--workers", str(args.workers), "--log-level", "warning")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "server.log"
+        with serve(env, log, *options, ready_timeout_s=180) as server:
+            yield server
 
 
 @dataclass
@@ -247,10 +217,11 @@ def main() -> None:
         f"onnx_threads={args.onnx_threads} env={args.env}; cpus={os.cpu_count()}; "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
-    with served(args, args.model_card) as (url, process):
+    with served(args, args.model_card) as server:
+        url = server.url
         for detector in detectors:
             sequential(url, image, detector, args.warmup)
-        rss_warm = rss_mb(process.pid)
+        rss_warm = rss_mb(server.pid)
         print(f"RSS after warm-up: {rss_warm:.0f} MiB ({verdict(rss_warm <= TARGET_RSS_MB)})")
         print(
             "\n| detector | p50 ms | p90 ms | target p50 | decode | detect | crop | classify "
@@ -258,18 +229,18 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
         for detector in detectors:
-            cpu_before = cpu_s(process.pid)
+            cpu_before = cpu_s(server.pid)
             latency = sequential(url, image, detector, args.requests)
-            cpu_ms = (cpu_s(process.pid) - cpu_before) * 1000 / args.requests
+            cpu_ms = (cpu_s(server.pid) - cpu_before) * 1000 / args.requests
             load = concurrent(url, image, detector, args.clients, args.load_seconds)
             print(table_row(detector, latency, cpu_ms, load), flush=True)
-        rss_loaded = rss_mb(process.pid)
+        rss_loaded = rss_mb(server.pid)
         print(f"RSS after the concurrent runs: {rss_loaded:.0f} MiB", flush=True)
         long_run = concurrent(url, image, detectors[0], args.clients, args.long_seconds)
-        rss_long = rss_mb(process.pid)
+        rss_long = rss_mb(server.pid)
         # The service hands free memory back once idle (DFD_MEMORY_RELEASE_IDLE_S).
         time.sleep(IDLE_S)
-        rss_idle = rss_mb(process.pid)
+        rss_idle = rss_mb(server.pid)
     print(
         f"\nlong run ({detectors[0]}, {args.clients} clients, {long_run.seconds:.0f} s): "
         f"{long_run.images} images, {long_run.images / long_run.seconds:.1f} img/s, "

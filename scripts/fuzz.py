@@ -12,6 +12,7 @@ Retry-After), hung, or made a job fail with ``internal_error`` as a JSON file in
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -20,10 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from dfd_serve import Server, serve
 from fuzzing import campaign
 from fuzzing.campaign import Report
 from fuzzing.seeds import image_seeds, video_seeds
-from fuzzing.server import Server, serve
 
 
 def main() -> int:
@@ -86,7 +87,7 @@ def service(url: str | None) -> Iterator[Server]:
         return
     with tempfile.TemporaryDirectory() as folder:
         settings = {"DFD_DATA_DIR": f"{folder}/data", "DFD_JOB_RETENTION_S": "60"}
-        with serve(settings, Path(folder) / "server.log") as server:
+        with serve(os.environ | settings, Path(folder) / "server.log", "--no-access-log") as server:
             try:
                 yield server
             finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 import threading
@@ -20,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from dfd_serve import Server, serve
 from fuzzing import campaign
 from fuzzing.seeds import image_seeds, picture, video_seeds
-from fuzzing.server import Server, serve
 from PIL import Image
 
 SIDE = 7071
@@ -68,7 +69,7 @@ def main() -> None:
             "DFD_DECODE_TIMEOUT_S": "600",
             "DFD_DECODE_WAIT_S": "900",
         }
-        with serve(settings, Path(folder) / "server.log") as server:
+        with serve(os.environ | settings, Path(folder) / "server.log", "--no-access-log") as server:
             client = httpx.Client(base_url=server.url, timeout=1800)
             client.post("/v1/images", files={"file": ("s.jpg", small.getvalue())})
             print(f"RSS after warm-up: {mb(server.rss_mib()):.0f} MB")

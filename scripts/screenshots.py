@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
+from dfd_serve import serve
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 from skimage import data
@@ -26,31 +21,6 @@ from synthetic_video import face_scene, write_video
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 900, "height": 760}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
-    env["DFD_DATA_DIR"] = str(folder / "data")
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
-    process = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(port)], env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the service did not become ready")
 
 
 def inputs(folder: Path) -> tuple[Path, Path]:
@@ -95,23 +65,24 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         image, video = inputs(Path(folder))
-        process, url = start_server(Path(folder))
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM)
-                for shoot, source, name in (
-                    (shoot_image, image, "page-image.png"),
-                    (shoot_video, video, "page-video.png"),
-                ):
-                    page = browser.new_page(viewport=VIEWPORT)
-                    page.goto(url)
-                    shoot(page, source, args.out / name)
-                    page.close()
-                    print(f"wrote {args.out / name}")
-                browser.close()
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DFD_")}
+        env["DFD_DATA_DIR"] = str(Path(folder) / "data")
+        log = Path(folder) / "server.log"
+        with (
+            serve(env, log, "--no-access-log", ready_timeout_s=120) as server,
+            sync_playwright() as playwright,
+        ):
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            for shoot, source, name in (
+                (shoot_image, image, "page-image.png"),
+                (shoot_video, video, "page-video.png"),
+            ):
+                page = browser.new_page(viewport=VIEWPORT)
+                page.goto(server.url)
+                shoot(page, source, args.out / name)
+                page.close()
+                print(f"wrote {args.out / name}")
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import statistics
 import tempfile
@@ -20,8 +21,8 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from dfd_serve import Server, serve
 from fuzzing.seeds import picture
-from fuzzing.server import Server, serve
 from PIL import Image
 from synthetic_video import face_scene, write_video
 
@@ -148,7 +149,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         files = workload(Path(folder))
         settings = {"DFD_DATA_DIR": f"{folder}/data", "DFD_JOB_WORKERS": "2"}
-        with serve(settings, Path(folder) / "server.log") as server:
+        with serve(os.environ | settings, Path(folder) / "server.log", "--no-access-log") as server:
             soak = Soak(server, files, args.minutes * 60)
             threads = [threading.Thread(target=soak.client, args=(i,)) for i in range(args.clients)]
             threads.append(threading.Thread(target=soak.watch, args=(args.rss_every,)))

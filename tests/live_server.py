@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,17 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+from dfd_serve import free_port, serve, wait_until_ready
 
 from tiny_model import write_tiny_model
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = [
+    "LiveServer",
+    "free_port",
+    "live_server",
+    "redis_server",
+    "server_env",
+    "wait_until_ready",
+]
 
 
 @dataclass
@@ -68,43 +69,8 @@ def live_server(
     """A server started with ``env`` (see ``server_env``); stopped with SIGTERM afterwards."""
     port = free_port()
     log = folder / f"server-{port}.log"
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", *options]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, process, log, ready_timeout_s)
-        yield LiveServer(url, env, log)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_ready(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 300
-) -> None:
-    """Until ``/readyz`` answers 200; the server's log in the error if it exits or times out.
-    The default is generous: on a shared 2-core machine, loading the detectors took minutes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the server was not ready after {timeout_s:g} s:\n{log.read_text()}")
+    with serve(env, log, *options, port=port, ready_timeout_s=ready_timeout_s) as server:
+        yield LiveServer(server.url, env, log)
 
 
 @contextmanager

@@ -4,20 +4,11 @@ import pytest
 
 from deepfake_detection.analysis.image import ImageAnalyzer, select_faces
 from deepfake_detection.analysis.results import ImageAnalysis, Timings
-from deepfake_detection.classifiers.model_card import ModelCard
 from deepfake_detection.crop.recipe import BoxFraming, CropRecipe
 from deepfake_detection.shared.faces import Box, DetectedFace
+from fake_card import fake_card
 
-CARD = ModelCard(
-    name="fake-card",
-    version="1.2",
-    architecture="test",
-    input_size=16,
-    mean=(0.5, 0.5, 0.5),
-    std=(0.5, 0.5, 0.5),
-    threshold=0.5,
-    onnx_file="none.onnx",
-)
+CARD = fake_card(name="fake-card", version="1.2", input_size=16, threshold=0.5)
 
 
 class ListedFaces:

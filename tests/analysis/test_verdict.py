@@ -15,6 +15,7 @@ from deepfake_detection.analysis.verdict import (
 from deepfake_detection.classifiers.model_card import ModelCard, QualityLimits, UncertainBand
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.shared.faces import Box, DetectedFace, Label, Reason
+from fake_card import fake_card
 
 RULE = DecisionRule(threshold=0.5, low=0.4, high=0.6, min_face_px=32, min_sharpness=1.0)
 
@@ -58,15 +59,13 @@ def test_faces_that_cannot_be_judged_are_uncertain_whatever_their_score() -> Non
 
 
 def _card(threshold: float, band: UncertainBand | None) -> ModelCard:
-    return ModelCard(
+    return fake_card(
         name="m",
         version="1",
-        architecture="a",
         input_size=32,
         mean=(0, 0, 0),
         std=(1, 1, 1),
         threshold=threshold,
-        onnx_file="m.onnx",
         uncertain_band=band,
         quality=QualityLimits(min_face_px=40, min_sharpness=2.0),
     )

@@ -9,11 +9,11 @@ from skimage import data
 from synthetic_video import face_scene, write_video
 
 from deepfake_detection.analysis.video import FRAMES_HELD, VideoAnalyzer, VideoOptions
-from deepfake_detection.classifiers.model_card import ModelCard
 from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.errors import InvalidOptions, Overloaded
 from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.video_sampling import Sampling
+from fake_card import fake_card
 
 Image = npt.NDArray[np.uint8]
 
@@ -21,15 +21,7 @@ Image = npt.NDArray[np.uint8]
 class BlueIsFake:
     """Scores a crop by the share of its pixels bluer than red: a blue-tinted face is 'fake'."""
 
-    card = ModelCard(
-        name="blue-is-fake",
-        version="test",
-        architecture="none",
-        input_size=64,
-        mean=(0.5, 0.5, 0.5),
-        std=(0.5, 0.5, 0.5),
-        onnx_file="none.onnx",
-    )
+    card = fake_card(name="blue-is-fake")
 
     def __init__(self) -> None:
         self.batches: list[int] = []

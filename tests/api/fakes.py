@@ -7,17 +7,12 @@ import threading
 import numpy as np
 import numpy.typing as npt
 
-from deepfake_detection.classifiers.model_card import ModelCard
+from fake_card import fake_card
 
-CARD = ModelCard(
+CARD = fake_card(
     name="fake-brightness",
-    version="test",
     architecture="mean brightness of the crop",
-    input_size=64,
-    mean=(0.5, 0.5, 0.5),
-    std=(0.5, 0.5, 0.5),
     threshold=0.5,
-    onnx_file="absent.onnx",
     metrics={"auc": 0.5},
 )
 

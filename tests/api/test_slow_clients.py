@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from fuzzing.server import Server, serve
+from dfd_serve import Server, serve
 
 from api.images import encode, one_face
 from tiny_model import write_tiny_model
@@ -32,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "DFD_MAX_UPLOADS": str(MAX_UPLOADS),
         "DFD_HEADER_TIMEOUT_S": str(HEADER_TIMEOUT_S),
     }
-    with serve(settings, folder / "server.log") as running:
+    with serve(os.environ | settings, folder / "server.log", "--no-access-log") as running:
         yield running
     assert "Traceback" not in (folder / "server.log").read_text()
 
@@ -85,10 +86,19 @@ def test_slow_uploads_hold_no_analysis_slot_and_time_out_with_408(server: Server
     assert BODY_TIMEOUT_S <= waited < BODY_TIMEOUT_S + 10
 
 
+def wait_until_every_upload_place_is_taken(url: str, timeout_s: float = 10) -> None:
+    """Until a POST without a body is refused 503 by the upload guard (let through, it would be
+    405: /healthz takes GET only), that is until every slow upload has reached the app."""
+    deadline = time.monotonic() + timeout_s
+    while httpx.post(f"{url}/healthz", timeout=10).status_code != 503:
+        assert time.monotonic() < deadline, f"the uploads took no place after {timeout_s:g} s"
+        time.sleep(0.05)
+
+
 def test_uploads_over_the_cap_are_refused_at_once(server: Server) -> None:
     socks = [slow_upload(server.url) for _ in range(MAX_UPLOADS)]
     try:
-        time.sleep(0.5)  # every one of them has reached the app
+        wait_until_every_upload_place_is_taken(server.url)
         started = time.monotonic()
         refused = post_image(server.url)
         assert time.monotonic() - started < 1.5

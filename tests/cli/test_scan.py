@@ -19,13 +19,7 @@ from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import COMMANDS, main
 from deepfake_detection.cli.scan import exit_status
 
-
-@pytest.fixture(autouse=True)
-def settings(monkeypatch: pytest.MonkeyPatch, tiny_model_card: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("DFD_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DFD_MODEL_CARD", str(tiny_model_card))
+pytestmark = pytest.mark.usefixtures("tiny_model_settings")
 
 
 def scan(*args: str | Path) -> tuple[int, str, str]:

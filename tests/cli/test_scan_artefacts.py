@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,13 +21,7 @@ from deepfake_detection.analysis.wording import LIMITS
 from deepfake_detection.cli.environment import Environment
 from deepfake_detection.cli.main import main
 
-
-@pytest.fixture(autouse=True)
-def settings(monkeypatch: pytest.MonkeyPatch, tiny_model_card: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("DFD_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DFD_MODEL_CARD", str(tiny_model_card))
+pytestmark = pytest.mark.usefixtures("tiny_model_settings")
 
 
 def scan(*args: str | Path) -> tuple[int, str, str]:

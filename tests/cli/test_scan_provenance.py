@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,7 @@ from deepfake_detection.cli.environment import Environment
 from deepfake_detection.cli.main import main
 from provenance.fixtures import AI, make_chain, manifest, png_chunk, png_with_chunks, sign
 
-
-@pytest.fixture(autouse=True)
-def settings(monkeypatch: pytest.MonkeyPatch, tiny_model_card: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("DFD_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DFD_MODEL_CARD", str(tiny_model_card))
+pytestmark = pytest.mark.usefixtures("tiny_model_settings")
 
 
 def scan(*args: str | Path) -> tuple[int, str, str]:

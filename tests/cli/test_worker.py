@@ -10,14 +10,7 @@ from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import build_parser, main
 from deepfake_detection.cli.worker import worker_settings
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("DFD_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_dfd_settings")
 
 
 def test_threads_caps_the_models_and_the_video_decoder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,11 @@
 """A short, bounded fuzz run against the real service (``scripts/fuzz.py`` is the long one)."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from dfd_serve import Server, serve
 from fuzzing import campaign
-from fuzzing.server import Server, serve
 
 from tiny_model import write_tiny_model
 
@@ -22,7 +23,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "DFD_WEBHOOK_SECRET": "fuzz",
     }
     log = folder / "server.log"
-    with serve(settings, log) as running:
+    with serve(os.environ | settings, log, "--no-access-log") as running:
         yield running
     assert "Traceback" not in log.read_text()
 

@@ -1,9 +1,9 @@
-"""``dfd serve`` in its own process on 127.0.0.1 and a free port, for the fuzzer, the soak and the
-memory script (the service exactly as users run it)."""
+"""``dfd serve`` in its own process on 127.0.0.1 and a free port, ready once ``/readyz`` answers 200:
+the service exactly as users run it, for the tests (``tests/live_server.py``), the fuzzer, the soak,
+the memory script, the HTTP benchmark and the screenshots."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -44,6 +44,7 @@ def _status_kib(pid: int, key: str) -> float:
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -52,21 +53,26 @@ def free_port() -> int:
 
 @contextmanager
 def serve(
-    settings: Mapping[str, str], log: Path, *, ready_timeout_s: float = 300.0
+    env: Mapping[str, str],
+    log: Path,
+    *options: str,
+    port: int | None = None,
+    ready_timeout_s: float = 300.0,
 ) -> Iterator[Server]:
-    """Run ``dfd serve`` with ``DFD_*`` ``settings`` until the block ends (SIGTERM, then kill)."""
-    port = free_port()
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
+    """Run ``dfd serve *options`` with exactly ``env`` (its output in ``log``) until the block ends;
+    then SIGTERM, and a kill after 30 s."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", *options]
     with log.open("w") as output:
         process = subprocess.Popen(
             [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=os.environ | dict(settings),
+            env=dict(env),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(url, process, log, ready_timeout_s)
+        wait_until_ready(url, process, log, ready_timeout_s)
         yield Server(url, process.pid, log)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -77,9 +83,11 @@ def serve(
             process.wait()
 
 
-def _wait_until_ready(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float
+def wait_until_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 300.0
 ) -> None:
+    """Until ``/readyz`` answers 200; ``RuntimeError`` with the server's log if it exits or times
+    out. The default is generous: on a shared 2-core machine, loading the detectors took minutes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
