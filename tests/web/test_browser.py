@@ -169,6 +169,36 @@ def test_a_narrow_window_needs_no_sideways_scrolling(
     context.close()
 
 
+def test_captions_of_faces_close_together_never_overlap(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    # Issue 21: at 360 px the box captions overlapped each other.
+    group = tmp_path / "group.jpg"
+    group.write_bytes(encode(many_faces(1, 4)))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_test_id("upload").set_input_files(group)
+    expect(page.get_by_test_id("face-box")).to_have_count(4, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.locator("#picture-frame.compact-tags")).to_have_count(1)
+    tags = [tag.bounding_box() for tag in page.locator(".face-box .tag").all()]
+    assert all(tag is not None for tag in tags)
+    for i, a in enumerate(tags):
+        for b in tags[i + 1 :]:
+            assert a is not None
+            assert b is not None
+            apart = a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+            assert apart or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+    # The numbers stay, and the table has the rest.
+    assert [tag.inner_text() for tag in page.locator(".face-box .tag").all()] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    context.close()
+
+
 def test_a_video_shows_a_timeline_per_person(
     page: Page, server: str, inputs: dict[str, Path]
 ) -> None:

@@ -456,6 +456,16 @@
     return el("span", { class: "decider", "data-testid": "decider" }, "decided the verdict");
   }
 
+  // Captions of faces close together (a group photo, a narrow window) would cover each other:
+  // then every caption shows its face's number only; the table below has the rest.
+  function declutterCaptions() {
+    const frame = $("picture-frame");
+    frame.classList.remove("compact-tags");
+    const boxes = [...frame.querySelectorAll(".face-box .tag")].map((tag) => tag.getBoundingClientRect());
+    const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    if (boxes.some((a, i) => boxes.slice(i + 1).some((b) => overlap(a, b)))) frame.classList.add("compact-tags");
+  }
+
   function showImage(body, file, decider) {
     $("image-result").hidden = false;
     $("picture").src = objectUrl;
@@ -472,7 +482,9 @@
       placeBox(box, face.box, body.image);
       // A caption over the right half runs leftwards, so it never leaves the picture.
       if (face.box.x1 + face.box.x2 > body.image.width) box.classList.add("near-right");
-      box.append(el("span", { class: "tag" }, `${index + 1} ${face.label} ${score(face.fake_probability)}`));
+      const tag = el("span", { class: "tag" }, String(index + 1));
+      tag.append(el("span", { class: "tag-detail" }, ` ${face.label} ${score(face.fake_probability)}`));
+      box.append(tag);
       frame.append(box);
 
       const row = el("tr");
@@ -493,6 +505,9 @@
       row.append(explainCell);
       rows.append(row);
     });
+    const picture = $("picture");
+    if (picture.complete) declutterCaptions();
+    else picture.addEventListener("load", declutterCaptions, { once: true });
     const skipped = body.skipped_faces || [];
     $("summary").textContent = `${body.image.width}×${body.image.height} pixels, ${body.faces.length} face(s) scored ` +
       `with ${body.model.name} ${body.model.version} (threshold ${score(body.threshold)}, detector ${body.detector}).`;
@@ -726,6 +741,9 @@
   // ---- wiring ----
 
   function init() {
+    window.addEventListener("resize", () => {
+      if (!$("image-result").hidden) declutterCaptions();
+    });
     const input = $("file");
     input.addEventListener("change", () => {
       if (input.files.length) analyse(input.files[0]);
