@@ -26,6 +26,7 @@ from deepfake_detection.analysis.wording import (
     verdict_sentence,
 )
 from live_server import live_server
+from provenance.fixtures import make_chain, manifest, sign
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -337,3 +338,31 @@ def test_the_forms_limits_are_the_servers_and_nothing_oversized_is_uploaded(page
     expect(error).to_be_visible()
     expect(error).to_contain_text("big.jpg is 21 MiB; the limit is 20 MiB. Nothing was uploaded.")
     assert uploads == []
+
+
+def test_a_signed_ai_generated_image_shows_its_provenance(page: Page, tmp_path: Path) -> None:
+    # Issue 21 item 1: C2PA Content Credentials declaring trainedAlgorithmicMedia, shown beside
+    # the face verdict (a test chain: the signer is on no trust list).
+    signed = tmp_path / "generated.jpg"
+    signed.write_bytes(sign(encode(one_face()), make_chain(), manifest()))
+    page.get_by_test_id("upload").set_input_files(signed)
+    panel = page.get_by_test_id("provenance")
+    expect(panel).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.get_by_test_id("provenance-summary")).to_contain_text(
+        "declares that it was made or composited by AI"
+    )
+    c2pa = page.get_by_test_id("provenance-c2pa")
+    expect(c2pa).to_contain_text("Content Credentials (C2PA)")
+    expect(c2pa).to_contain_text("dfd-test-generator")
+    expect(c2pa).to_contain_text("DFD Test Signer")
+    expect(page.get_by_test_id("verdict")).not_to_be_empty()
+    # A file that says nothing about its origin shows no panel.
+    page.get_by_test_id("upload").set_input_files(inputs_plain(tmp_path))
+    expect(page.get_by_test_id("face-box")).to_have_count(1, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(panel).to_be_hidden()
+
+
+def inputs_plain(folder: Path) -> Path:
+    path = folder / "plain.jpg"
+    path.write_bytes(encode(one_face()))
+    return path

@@ -322,6 +322,7 @@
     $("summary").textContent = "";
     $("verdict-sentence").textContent = "";
     $("reason-help").replaceChildren();
+    $("provenance").hidden = true;
     $("reason-help").hidden = true;
     $("skipped").textContent = "";
     document.querySelectorAll("#picture-frame .face-box, #picture-frame .heat").forEach((node) => node.remove());
@@ -422,8 +423,41 @@
     if (Array.isArray(body.persons)) showVideo(body, decider);
     else showImage(body, file, decider);
     showDownloads(body, jobId);
+    showProvenance(body.provenance);
     explainVerdict(body, generation);
     $("result-title").focus({ preventScroll: true });
+  }
+
+  // Provenance (C2PA, XMP, generator metadata): what the file declares, shown beside the face
+  // verdict and never mixed into it. Shown only when the file says something.
+  function showProvenance(provenance) {
+    const box = $("provenance");
+    const details = $("provenance-details");
+    details.replaceChildren();
+    box.hidden = true;
+    if (!provenance) return;
+    const c2pa = provenance.c2pa;
+    const signals = provenance.signals || [];
+    if (!c2pa && !signals.length && provenance.declared_ai_generated === null) return;
+    let summary = "Nothing in the file declares how it was made.";
+    if (provenance.declared_ai_generated === true) {
+      summary = "The file declares that it was made or composited by AI (a generative model). " +
+        "This is what the file says, not a finding of the face model.";
+    } else if (provenance.declared_ai_generated === false) {
+      summary = "The file declares a source other than AI generation.";
+    }
+    $("provenance-summary").textContent = summary;
+    if (c2pa) {
+      const signer = c2pa.signer ? [c2pa.signer.common_name, c2pa.signer.issuer].filter(Boolean).join(", ") : "";
+      let text = `Content Credentials (C2PA): ${c2pa.message}`;
+      if (c2pa.claim_generator) text += `; made with ${c2pa.claim_generator}`;
+      if (signer) text += `; signed by ${signer}`;
+      details.append(el("li", { "data-testid": "provenance-c2pa" }, text + "."));
+    }
+    for (const signal of signals) {
+      details.append(el("li", {}, `${signal.source.toUpperCase()} ${signal.name}: ${signal.value}`));
+    }
+    box.hidden = false;
   }
 
   function showDownloads(body, jobId) {
