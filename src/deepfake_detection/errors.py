@@ -145,6 +145,13 @@ def out_of_space(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _NO_SPACE
 
 
+class Unauthorized(DetectionError):
+    """No API key, or one that is unknown or revoked (with ``DFD_AUTH=keys``)."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
 class ModelUnavailable(DetectionError):
     """A model or detector file is missing or unreadable: an operator problem, not a client one."""
 

@@ -1,8 +1,12 @@
 """Every error the service answers, as JSON ``{"error": {"code", "message"}}``, mapped in one place.
 
-- ``DetectionError`` (the package's own hierarchy) keeps its ``code`` and ``http_status``.
-- Starlette/FastAPI ``HTTPException`` (404, 405, 408 from the upload guard, 413 from the body limit,
-  400 from the form parser) gets a code from its status.
+- ``DetectionError`` (the package's own hierarchy) keeps its ``code`` and ``http_status``
+  (``package_error_response``); the middlewares that refuse a request before any route (API keys
+  401, rate limits 429, the upload cap 503, a declared body over the limit 413) answer through it
+  too, with the error classes of ``errors.py``, never a status of their own.
+- Starlette/FastAPI ``HTTPException`` (404, 405; 408 and a chunked body's 413, raised while a
+  body is read, where only an ``HTTPException`` passes FastAPI's body parsing unchanged; 400 from
+  the form parser) gets a code from its status.
 - ``RequestValidationError``: a missing field or unreadable JSON is a malformed request (400
   ``bad_request``); a field with a wrong value is 422 ``invalid_options``.
 - A client that closes its connection before its body is in (Starlette's ``ClientDisconnect``) is
@@ -100,15 +104,23 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     return error_response(status, _CODES_BY_STATUS.get(status, f"http_{status}"), message, headers)
 
 
+def package_error_response(
+    exc: DetectionError, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The answer to one of the package's errors, with ``Retry-After`` where it applies; also what
+    the middlewares answer with (they refuse a request before any route or handler sees it)."""
+    retry = (
+        {"Retry-After": str(exc.retry_after_s)}
+        if isinstance(exc, RateLimited)
+        else _retry_after(exc.http_status)
+    )
+    return error_response(exc.http_status, exc.code, exc.message, retry | dict(headers or {}))
+
+
 def to_response(request: Request, exc: Exception) -> JSONResponse:
     """The one mapping from an exception to the JSON error answer."""
-    if isinstance(exc, RateLimited):
-        return error_response(
-            exc.http_status, exc.code, exc.message, {"Retry-After": str(exc.retry_after_s)}
-        )
     if isinstance(exc, DetectionError):
-        headers = _retry_after(exc.http_status)
-        return error_response(exc.http_status, exc.code, exc.message, headers)
+        return package_error_response(exc)
     if isinstance(exc, RequestValidationError):
         error = validation_error(exc.errors())
         return error_response(error.http_status, error.code, error.message)

@@ -13,7 +13,8 @@ import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from deepfake_detection.api.errors import error_response
+from deepfake_detection.api.errors import package_error_response
+from deepfake_detection.errors import Unauthorized
 from deepfake_detection.keys.base import KeyStore
 from deepfake_detection.keys.key import ApiKey
 
@@ -73,7 +74,7 @@ class AuthMiddleware:
                 message = "an API key is required: send 'Authorization: Bearer <key>'"
             else:
                 message = "the API key is unknown or revoked"
-            response = error_response(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
+            response = package_error_response(Unauthorized(message), {"WWW-Authenticate": "Bearer"})
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})[STATE_KEY] = key

@@ -14,7 +14,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deepfake_detection.api.errors import error_response
+from deepfake_detection.api.errors import package_error_response
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import PayloadTooLarge, human_size
 
@@ -59,7 +59,9 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            response = error_response(413, "too_large", too_large_message(limit, int(declared)))
+            response = package_error_response(
+                PayloadTooLarge(too_large_message(limit, int(declared)))
+            )
             await response(scope, receive, send)
             return
         received = 0

@@ -9,7 +9,7 @@ import anyio.to_thread
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deepfake_detection.api.errors import error_response
+from deepfake_detection.api.errors import package_error_response
 from deepfake_detection.api.limits import RateLimits
 from deepfake_detection.api.middleware.auth import caller_key, is_open
 from deepfake_detection.errors import RateLimited
@@ -27,12 +27,8 @@ class RateLimitMiddleware:
         try:
             window = await anyio.to_thread.run_sync(self.limits.hit, caller_key(scope))
         except RateLimited as exc:
-            headers = {
-                "Retry-After": str(exc.retry_after_s),
-                "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(exc.retry_after_s),
-            }
-            await error_response(429, exc.code, exc.message, headers)(scope, receive, send)
+            headers = {"RateLimit-Remaining": "0", "RateLimit-Reset": str(exc.retry_after_s)}
+            await package_error_response(exc, headers)(scope, receive, send)
             return
         if window is None:
             await self.app(scope, receive, send)

@@ -16,7 +16,8 @@ import anyio
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deepfake_detection.api.errors import RETRY_AFTER_S, error_response
+from deepfake_detection.api.errors import package_error_response
+from deepfake_detection.errors import Overloaded
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -35,8 +36,8 @@ class UploadGuardMiddleware:
             return
         if self.receiving >= self.max_uploads:
             message = f"{self.max_uploads} uploads are in progress; retry shortly"
-            headers = {"Retry-After": str(RETRY_AFTER_S), "Connection": "close"}
-            await error_response(503, "overloaded", message, headers)(scope, receive, send)
+            response = package_error_response(Overloaded(message), {"Connection": "close"})
+            await response(scope, receive, send)
             return
         self.receiving += 1
         receiving = True
