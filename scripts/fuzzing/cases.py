@@ -35,7 +35,9 @@ CONTENT_TYPES = (
 
 # URLs for ``url`` and ``callback_url``, from parts that either parse to an IP literal (or
 # ``localhost``: /etc/hosts) or do not parse at all: no case may make the service ask a DNS server
-# about a name, or reach anything but this machine (and the fuzzed service refuses loopback).
+# about a name. The private and link-local literals (10.0.0.1, 169.254.169.254) are there to be
+# refused: the fuzzed service runs without DFD_FETCH_ALLOW_PRIVATE and DFD_WEBHOOK_ALLOW_PRIVATE,
+# so every one of these addresses, loopback included, is refused before any connection is made.
 URL_SCHEMES = ("http", "https", "HTTP", "ftp", "file", "javascript", "", "http:")
 URL_HOSTS = (
     "127.0.0.1", "[::1]", "localhost", "0.0.0.0", "10.0.0.1", "169.254.169.254", "127.1",
