@@ -20,7 +20,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults() -> None:
     settings = get_settings()
     assert settings.model_card == default_model_card_path()
-    assert settings.detector == "centerface"
+    assert settings.detector == "yunet"
     assert settings.threshold is None
     assert settings.port == 8080
 

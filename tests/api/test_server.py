@@ -79,7 +79,7 @@ def test_compat_route_over_http(server: str) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["face_detection_method"] == "centerface"
+    assert body["face_detection_method"] == "yunet"
     assert [set(p) for p in body["predictions"]] == [{"prediction", "probability"}]
 
 

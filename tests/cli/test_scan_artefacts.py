@@ -88,7 +88,7 @@ def test_the_report_is_a_record_of_what_was_checked_and_how(media: Path, tmp_pat
     assert header["threshold"] == "0.45 (fake at or above)"
     assert re.fullmatch(r"\[[\d.]+, [\d.]+\)", header["uncertain band"])
     assert before <= datetime.fromisoformat(header["date"]) <= datetime.now(UTC)
-    assert header["face detector"] == "centerface"
+    assert header["face detector"] == "yunet"
     assert header["video frames sampled"] == "6, evenly spread"
     # Each file's SHA-256, as sha256sum gives it (the broken file's too: it is what was checked).
     hashes = re.findall(r"<h2>([^<]*)</h2>.*?SHA-256 <code>([0-9a-f]{64})</code>", page)

@@ -80,7 +80,9 @@ def test_a_reduced_jpeg_is_answered_in_its_full_pixels(
     picture.save(buffer, "JPEG", quality=95, exif=exif)
 
     def faces(reduce_above: int) -> tuple[ImageAnalysis, list[tuple[float, ...]]]:
-        settings = Settings(model_card=tiny_model_card, jpeg_reduce_above_pixels=reduce_above)
+        settings = Settings(
+            model_card=tiny_model_card, jpeg_reduce_above_pixels=reduce_above, detector="centerface"
+        )
         models = load_models(settings, detector_names=["centerface"])
         analysis = models.analyze(buffer.getvalue(), models.detector(None), None, 4).analysis
         boxes = sorted((f.box.x1, f.box.y1, f.box.x2, f.box.y2) for f in analysis.faces)

@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(
         "--detector",
-        help="face detector: centerface (default: DFD_DETECTOR), yunet, ssd or none",
+        help="face detector: yunet (default: DFD_DETECTOR), centerface, ssd or none",
     )
     parser.add_argument(
         "--threshold", type=_setting("threshold", float), help="fake at or above this (0..1)"

@@ -50,7 +50,7 @@ def test_mtcnn_and_the_default_run_the_default_detector_and_say_so(
 ) -> None:
     fields = {"face_detection": "1"} | ({} if method is None else {"face_detection_method": method})
     body = detect(client, face_jpeg, **fields).json()
-    assert body["face_detection_method"] == "centerface"
+    assert body["face_detection_method"] == "yunet"
     assert len(body["predictions"]) == 1
 
 

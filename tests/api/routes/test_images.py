@@ -22,7 +22,7 @@ def test_one_face_is_found_scored_and_located(client: TestClient, face_jpeg: byt
     body = post_image(client, face_jpeg)
 
     assert body["image"] == {"width": 512, "height": 512}
-    assert body["detector"] == "centerface"
+    assert body["detector"] == "yunet"
     assert body["model"] == {"name": "fake-brightness", "version": "test"}
     assert body["threshold"] == 0.5
     (face,) = body["faces"]

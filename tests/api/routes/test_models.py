@@ -29,8 +29,8 @@ def test_models_answers_the_threshold_in_use(make_app: Any) -> None:
 def test_detectors_lists_every_detector_and_the_default(client: TestClient) -> None:
     detectors = client.get("/v1/detectors").json()["detectors"]
     assert detectors == [
-        {"name": "centerface", "default": True},
+        {"name": "centerface", "default": False},
         {"name": "none", "default": False},
         {"name": "ssd", "default": False},
-        {"name": "yunet", "default": False},
+        {"name": "yunet", "default": True},
     ]

@@ -33,7 +33,7 @@ def test_a_video_is_answered_with_persons_and_timelines(client: TestClient, tmp_
         assert [s["frame_index"] for s in person["timeline"]] == [2, 6, 10, 14, 18]
         assert person["label"] in ("real", "fake")
     assert body["verdict"] in ("real", "fake")
-    assert body["detector"] == "centerface"
+    assert body["detector"] == "yunet"
     assert {"decode", "detect", "classify", "total"} <= set(body["timings_ms"])
     assert_wire_rounding(body)
 
@@ -152,7 +152,7 @@ def test_the_original_video_route_answers_its_shape(client: TestClient, tmp_path
     default = client.post(
         "/detect_deepfake_video", files={"video": ("v.mp4", video_bytes(tmp_path))}
     )
-    assert default.json()["face_detection_method"] == "centerface"
+    assert default.json()["face_detection_method"] == "yunet"
     assert len(default.json()["predictions"]) == 3  # the original's 3 frames
     bad = client.post(
         "/detect_deepfake_video",
