@@ -63,7 +63,12 @@ def test_sync_client(server: LiveServer, key: str, tmp_path: Path) -> None:
         assert done.result.sampled_frames == 4
 
         page = client.list_jobs(limit=10)
-        assert submitted.id in [job.id for job in page.jobs]
+        (listed,) = [job for job in page.jobs if job.id == submitted.id]
+        assert listed.kind == "video"
+        assert listed.summary is not None
+        assert listed.summary.verdict == done.result.verdict
+        assert listed.summary.faces == len(done.result.persons)
+        assert client.get_job(listed.id) == done
         assert client.delete_job(submitted.id) == "deleted"
 
         with pytest.raises(ApiError) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from deepfake_detection.api.schemas import CompatImageResponse
-from deepfake_detection.jobs.schemas import JobResponse
+from deepfake_detection.jobs.schemas import JobList, JobResponse
 from deepfake_detection.schemas.images import ImageAnalysisResponse
 from deepfake_detection.schemas.videos import VideoAnalysisResponse
 from deepfake_detection.web.docs import error_codes, examples
@@ -40,6 +40,9 @@ def test_the_examples_are_valid_answers() -> None:
     ImageAnalysisResponse.model_validate(answers["POST /v1/images"]["200"])
     VideoAnalysisResponse.model_validate(answers["POST /v1/videos"]["200"])
     JobResponse.model_validate(answers["GET /v1/jobs/{job_id}"]["200"])
+    listed = JobList.model_validate(answers["GET /v1/jobs"]["200"])
+    assert "result" not in answers["GET /v1/jobs"]["200"]["jobs"][0]
+    assert listed.jobs[0].summary is not None
     CompatImageResponse.model_validate(answers["POST /detect_deepfake_image"]["200"])
     CompatImageResponse.model_validate(answers["POST /detect_deepfake_video"]["200"])
 

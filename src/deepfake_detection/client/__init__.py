@@ -19,7 +19,9 @@ from deepfake_detection.client.results import (
     ImageResult,
     Job,
     JobPage,
+    JobSummary,
     Person,
+    ResultSummary,
     VideoResult,
 )
 from deepfake_detection.client.sync_client import Client
@@ -35,8 +37,10 @@ __all__ = [
     "ImageResult",
     "Job",
     "JobPage",
+    "JobSummary",
     "Person",
     "Provenance",
+    "ResultSummary",
     "Signal",
     "VideoResult",
 ]

@@ -181,13 +181,80 @@ class Job:
 
 
 @dataclass(frozen=True)
+class ResultSummary:
+    """What a job list says of a succeeded job's result (``get_job`` has the result)."""
+
+    verdict: str
+    verdict_reason: str | None
+    fake_probability: float | None
+    threshold: float | None
+    faces: int
+    """An image's faces, or a video's persons."""
+    model_version: str | None
+    duration_s: float | None
+    """A video's duration (``None`` for an image)."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResultSummary:
+        return cls(
+            verdict=str(data["verdict"]),
+            verdict_reason=data.get("verdict_reason"),
+            fake_probability=data.get("fake_probability"),
+            threshold=data.get("threshold"),
+            faces=int(data.get("faces", 0)),
+            model_version=data.get("model_version"),
+            duration_s=data.get("duration_s"),
+        )
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """A job as ``list_jobs`` gives it: without its result, with a ``summary`` of it."""
+
+    id: str
+    status: str
+    """``queued``, ``running``, ``succeeded``, ``failed`` or ``cancelled``."""
+    kind: str | None
+    """``image`` or ``video``."""
+    progress: float
+    created_at: float
+    updated_at: float
+    summary: ResultSummary | None
+    error_code: str | None
+    error_message: str | None
+    status_url: str
+    """Where the whole job is (``get_job(id)`` reads it)."""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed", "cancelled")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobSummary:
+        summary, error = data.get("summary"), data.get("error") or {}
+        return cls(
+            id=str(data["id"]),
+            status=str(data["status"]),
+            kind=data.get("kind"),
+            progress=float(data.get("progress", 0.0)),
+            created_at=_timestamp(data.get("created_at")),
+            updated_at=_timestamp(data.get("updated_at")),
+            summary=None if summary is None else ResultSummary.from_json(summary),
+            error_code=error.get("code"),
+            error_message=error.get("message"),
+            # An older service's list has no status_url (it sent whole jobs).
+            status_url=str(data.get("status_url") or f"/v1/jobs/{data['id']}"),
+        )
+
+
+@dataclass(frozen=True)
 class JobPage:
-    jobs: tuple[Job, ...]
+    jobs: tuple[JobSummary, ...]
     next_cursor: str | None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobPage:
-        return cls(tuple(Job.from_json(j) for j in data["jobs"]), data.get("next_cursor"))
+        return cls(tuple(JobSummary.from_json(j) for j in data["jobs"]), data.get("next_cursor"))
 
 
 def _timestamp(value: Any) -> float:

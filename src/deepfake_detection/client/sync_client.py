@@ -123,6 +123,8 @@ class Client:
     def list_jobs(
         self, *, status: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> JobPage:
+        """A page of the caller's jobs, newest first, each with a summary of its result
+        (``get_job`` has the result); pass ``next_cursor`` as ``cursor`` for the next page."""
         params: dict[str, str | int] = {"limit": limit}
         if status is not None:
             params["status"] = status

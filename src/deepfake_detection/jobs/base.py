@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
+from deepfake_detection.jobs.summary import JobSummary
 
 
 class JobStore(Protocol):
@@ -34,7 +35,8 @@ class JobStore(Protocol):
         result: JSONObject | None = None,
         error: JobError | None = None,
     ) -> Job | None:
-        """Record the outcome unless the job was cancelled or deleted meanwhile."""
+        """Record the outcome, and the result's summary, unless the job was cancelled or deleted
+        meanwhile."""
         ...
 
     def cancel(self, job_id: str) -> Job | None:
@@ -63,10 +65,11 @@ class JobStore(Protocol):
         status: JobStatus | None,
         limit: int,
         before: tuple[float, str] | None = None,
-    ) -> list[Job]:
+    ) -> list[JobSummary]:
         """Up to ``limit`` jobs of ``owner`` (``None``: every job), newest first (creation time,
         then id), only those with ``status`` if given, and only those after ``before`` (the
-        creation time and id of the last job of the previous page)."""
+        creation time and id of the last job of the previous page). Their summaries: a listing
+        never reads the results."""
         ...
 
 

@@ -1,7 +1,8 @@
 """The Redis job store, for the Celery backend: the API and every worker, on any machine, share it.
 
 A job is a hash ``{prefix}job:{id}``; the sorted set ``{prefix}jobs`` indexes them by creation time.
-Status changes run as one Lua script each, so they are atomic across workers.
+Status changes run as one Lua script each, so they are atomic across workers. A finished job's hash
+holds its result's summary beside the result: listing jobs reads the summaries, never the results.
 """
 
 from __future__ import annotations
@@ -12,7 +13,22 @@ from typing import Any
 
 import redis
 
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
+from deepfake_detection.jobs.job import (
+    Job,
+    JobError,
+    JobStatus,
+    JSONObject,
+    Outcome,
+    parse_kind,
+    parse_status,
+)
+from deepfake_detection.jobs.summary import (
+    JobSummary,
+    ResultSummary,
+    result_kind,
+    summarize,
+    summary_json,
+)
 from deepfake_detection.runtime.options import AnalysisOptions
 
 # KEYS[1]: the job; ARGV[1]: allowed current statuses, comma-separated; ARGV[2]: 1 to count an
@@ -26,6 +42,17 @@ for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 """
 _ACTIVE = "queued,running"
+_LISTED = (
+    "status",
+    "kind",
+    "progress",
+    "created_at",
+    "updated_at",
+    "attempts",
+    "error_code",
+    "error_message",
+    "summary",
+)
 
 
 class RedisJobStore:
@@ -69,6 +96,7 @@ class RedisJobStore:
         changes["progress"] = 1.0 if status == "succeeded" else 0.0
         if result is not None:
             changes["result"] = json.dumps(result)
+            changes["summary"] = summary_json(result)
         if error is not None:
             changes["error_code"], changes["error_message"] = error.code, error.message
         return self.get(job_id) if self._change(job_id, _ACTIVE, False, **changes) else None
@@ -105,10 +133,10 @@ class RedisJobStore:
         status: JobStatus | None,
         limit: int,
         before: tuple[float, str] | None = None,
-    ) -> list[Job]:
+    ) -> list[JobSummary]:
         index = self._index if owner is None else self._owner_index(owner)
         top: float | str = "+inf" if before is None else before[0]
-        jobs: list[Job] = []
+        jobs: list[JobSummary] = []
         offset = 0
         while len(jobs) < limit:
             # Equal scores come in reverse order of the id, as the SQLite store sorts them.
@@ -118,15 +146,35 @@ class RedisJobStore:
             if not page:
                 break
             offset += len(page)
-            for job_id, created_at in page:
-                if before is not None and (created_at, job_id) >= before:
-                    continue
-                job = self.get(job_id)
-                if job is not None and status in (None, job.status):
+            ids = [i for i, created_at in page if before is None or (created_at, i) < before]
+            for job in self._summaries(ids):
+                if status in (None, job.status):
                     jobs.append(job)
                     if len(jobs) == limit:
                         break
         return jobs
+
+    def _summaries(self, job_ids: list[str]) -> list[JobSummary]:
+        """The jobs (those still there), their fields read in one round trip without results."""
+        pipe = self._redis.pipeline()
+        for job_id in job_ids:
+            pipe.hmget(self._key(job_id), _LISTED)
+        summaries = []
+        for job_id, values in zip(job_ids, pipe.execute(), strict=True):
+            data = {
+                name: value
+                for name, value in zip(_LISTED, values, strict=True)
+                if value is not None
+            }
+            if not data:
+                continue  # deleted meanwhile
+            result = None
+            if "summary" not in data and data["status"] == "succeeded":
+                # Stored before summaries were: its result is read instead (and only then).
+                stored: str | None = self._redis.hget(self._key(job_id), "result")  # type: ignore[assignment]
+                result = None if stored is None else json.loads(stored)
+            summaries.append(_summary(job_id, data, result))
+        return summaries
 
     def _change(self, job_id: str, allowed: str, attempt: bool, **fields: object) -> bool:
         args: list[Any] = [allowed, "1" if attempt else "0"]
@@ -159,19 +207,15 @@ def _fields(job: Job) -> dict[str, str]:
         fields["callback_url"] = job.callback_url
     if job.owner is not None:
         fields["owner"] = job.owner
+    if job.kind is not None:
+        fields["kind"] = job.kind
     return fields
 
 
 def _job(job_id: str, data: dict[str, str]) -> Job:
-    status = data["status"]
-    if status not in ("queued", "running", "succeeded", "failed", "cancelled"):
-        raise ValueError(f"unknown job status {status!r} in the store")
-    error = None
-    if "error_code" in data:
-        error = JobError(data["error_code"], data.get("error_message", ""))
     return Job(
         id=job_id,
-        status=status,  # type: ignore[arg-type]
+        status=parse_status(data["status"]),
         progress=float(data.get("progress", 0.0)),
         options=AnalysisOptions.from_json(data["options"]),
         upload_path=data["upload_path"],
@@ -180,6 +224,29 @@ def _job(job_id: str, data: dict[str, str]) -> Job:
         updated_at=float(data["updated_at"]),
         attempts=int(data.get("attempts", 0)),
         result=json.loads(data["result"]) if "result" in data else None,
-        error=error,
+        error=_error(data),
         owner=data.get("owner"),
+        kind=parse_kind(data.get("kind")),
     )
+
+
+def _summary(job_id: str, data: dict[str, str], result: JSONObject | None) -> JobSummary:
+    """A job from its listed fields (``_LISTED``); ``result`` only for a job without a summary."""
+    summary = data.get("summary")
+    return JobSummary(
+        id=job_id,
+        status=parse_status(data["status"]),
+        kind=parse_kind(data.get("kind")) or result_kind(result),
+        progress=float(data.get("progress", 0.0)),
+        created_at=float(data["created_at"]),
+        updated_at=float(data["updated_at"]),
+        attempts=int(data.get("attempts", 0)),
+        error=_error(data),
+        summary=summarize(result) if summary is None else ResultSummary.from_json(summary),
+    )
+
+
+def _error(data: dict[str, str]) -> JobError | None:
+    if "error_code" not in data:
+        return None
+    return JobError(data["error_code"], data.get("error_message", ""))

@@ -1,10 +1,17 @@
-"""The wire format of a job: what ``POST``/``GET``/``DELETE /v1/jobs`` answer and a webhook sends."""
+"""The wire format of a job: what ``POST``/``GET``/``DELETE /v1/jobs`` answer and a webhook sends.
+
+``GET /v1/jobs/{id}`` (and a webhook) carries the job's result; ``GET /v1/jobs`` a summary of each
+job instead (``JobSummaryResponse``), with the address of the whole job.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from deepfake_detection.jobs.job import Job, JobStatus, Removal
+from deepfake_detection.jobs.job import JobError as StoredError
+from deepfake_detection.jobs.summary import JobSummary, ResultSummary
+from deepfake_detection.media.kind import Kind
 from deepfake_detection.schemas.wire import utc_time
 
 
@@ -22,6 +29,7 @@ class JobError(BaseModel):
 class JobResponse(BaseModel):
     id: str
     status: JobStatus
+    kind: Kind | None = Field(description="image or video (null: a job stored by an older version)")
     progress: float = Field(ge=0.0, le=1.0)
     created_at: str = Field(description="ISO-8601 UTC, e.g. 2026-12-01T23:17:49.123Z")
     updated_at: str = Field(description="ISO-8601 UTC: the last change of status or progress")
@@ -30,6 +38,38 @@ class JobResponse(BaseModel):
         description="when succeeded: as POST /v1/images|videos"
     )
     error: JobError | None = Field(description="when failed")
+
+
+class ResultSummaryResponse(BaseModel):
+    verdict: str = Field(description="real, fake, uncertain or no_face")
+    verdict_reason: str | None = Field(description="why the verdict is uncertain")
+    fake_probability: float | None = Field(description="the image's or the video's score")
+    threshold: float | None
+    faces: int = Field(description="an image's faces, or a video's persons")
+    model_version: str | None
+    duration_s: float | None = Field(description="a video's duration; null for an image")
+
+
+class JobSummaryResponse(BaseModel):
+    id: str
+    status: JobStatus
+    kind: Kind | None = Field(description="image or video (null: a job stored by an older version)")
+    progress: float = Field(ge=0.0, le=1.0)
+    created_at: str = Field(description="ISO-8601 UTC")
+    updated_at: str = Field(description="ISO-8601 UTC: the last change of status or progress")
+    attempts: int
+    summary: ResultSummaryResponse | None = Field(
+        description="when succeeded: the result's verdict and figures (the result: status_url)"
+    )
+    error: JobError | None = Field(description="when failed")
+    status_url: str = Field(description="GET it for the whole job, with its result")
+
+
+# The answer of GET /v1/jobs: a page of the caller's jobs and the cursor of the next one. (A
+# docstring would become its OpenAPI description.)
+class JobList(BaseModel):
+    jobs: list[JobSummaryResponse] = Field(description="newest first")
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: the last")
 
 
 class JobDeleted(BaseModel):
@@ -41,12 +81,44 @@ def job_response(job: Job) -> JobResponse:
     return JobResponse(
         id=job.id,
         status=job.status,
+        kind=job.kind,
         progress=job.progress,
         created_at=utc_time(job.created_at),
         updated_at=utc_time(job.updated_at),
         attempts=job.attempts,
         result=job.result,
-        error=None
-        if job.error is None
-        else JobError(code=job.error.code, message=job.error.message),
+        error=_error(job.error),
     )
+
+
+def job_summary_response(job: JobSummary, status_url: str) -> JobSummaryResponse:
+    return JobSummaryResponse(
+        id=job.id,
+        status=job.status,
+        kind=job.kind,
+        progress=job.progress,
+        created_at=utc_time(job.created_at),
+        updated_at=utc_time(job.updated_at),
+        attempts=job.attempts,
+        summary=_summary(job.summary),
+        error=_error(job.error),
+        status_url=status_url,
+    )
+
+
+def _summary(summary: ResultSummary | None) -> ResultSummaryResponse | None:
+    if summary is None:
+        return None
+    return ResultSummaryResponse(
+        verdict=summary.verdict,
+        verdict_reason=summary.verdict_reason,
+        fake_probability=summary.fake_probability,
+        threshold=summary.threshold,
+        faces=summary.faces,
+        model_version=summary.model_version,
+        duration_s=summary.duration_s,
+    )
+
+
+def _error(error: StoredError | None) -> JobError | None:
+    return None if error is None else JobError(code=error.code, message=error.message)

@@ -19,6 +19,8 @@ from pathlib import Path
 from deepfake_detection.errors import InvalidOptions, NotFound, Overloaded, human_size
 from deepfake_detection.jobs.base import JobBackend
 from deepfake_detection.jobs.job import Job, JobStatus, Removal
+from deepfake_detection.jobs.summary import JobSummary
+from deepfake_detection.media.kind import Kind
 from deepfake_detection.runtime.options import AnalysisOptions
 
 logger = logging.getLogger(__name__)
@@ -87,9 +89,10 @@ class JobService:
         options: AnalysisOptions,
         callback_url: str | None,
         owner: str | None = None,
+        kind: Kind | None = None,
     ) -> Job:
-        """Queue the job whose upload is already at ``upload_path(job_id)``, owned by the API key
-        ``owner`` (``None`` with keys off)."""
+        """Queue the job whose upload (of ``kind``) is already at ``upload_path(job_id)``, owned
+        by the API key ``owner`` (``None`` with keys off)."""
         now = time.time()
         job = Job(
             id=job_id,
@@ -101,6 +104,7 @@ class JobService:
             created_at=now,
             updated_at=now,
             owner=owner,
+            kind=kind,
         )
         self.store.add(job)
         self.backend.enqueue(job)
@@ -122,9 +126,9 @@ class JobService:
         status: JobStatus | None = None,
         limit: int = 50,
         cursor: str | None = None,
-    ) -> tuple[list[Job], str | None]:
+    ) -> tuple[list[JobSummary], str | None]:
         """A page of ``owner``'s jobs (every job for ``None``), newest first, and the cursor of
-        the next page (``None`` on the last)."""
+        the next page (``None`` on the last). Summaries: ``get`` has a job's result."""
         before = None if cursor is None else decode_cursor(cursor)
         jobs = self.store.list_jobs(owner, status, limit + 1, before)
         if len(jobs) <= limit:

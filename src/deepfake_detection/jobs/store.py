@@ -1,5 +1,8 @@
 """The SQLite job store: one file in the data directory, so jobs survive a restart.
 
+A finished job's result is stored with its summary (``jobs/summary.py``) in a column of its own:
+listing jobs reads the summaries, never the results.
+
 Each call opens its own connection (cheap for SQLite, and safe from any thread); every change is one
 ``UPDATE ... WHERE status ... RETURNING`` statement, so two workers can never both claim a job. The
 file is created with the first job: a service that never gets one writes nothing.
@@ -22,7 +25,22 @@ from pathlib import Path
 from typing import Any
 
 from deepfake_detection.errors import InsufficientStorage, out_of_space
-from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
+from deepfake_detection.jobs.job import (
+    Job,
+    JobError,
+    JobStatus,
+    JSONObject,
+    Outcome,
+    parse_kind,
+    parse_status,
+)
+from deepfake_detection.jobs.summary import (
+    JobSummary,
+    ResultSummary,
+    result_kind,
+    summarize,
+    summary_json,
+)
 from deepfake_detection.runtime.options import AnalysisOptions
 
 _SCHEMA = """
@@ -42,14 +60,17 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
 """
-# Added after the first release: older files get the column when opened.
-_OWNER = """
-ALTER TABLE jobs ADD COLUMN owner TEXT;
-"""
+# Added after the first release: older files get them when opened.
+_ADDED_COLUMNS = ("owner", "kind", "summary")
 _OWNER_INDEX = "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created_at, id);"
 _COLUMNS = (
     "id, status, progress, options, upload_path, callback_url, created_at, updated_at, attempts, "
-    "result, error_code, error_message, owner"
+    "result, error_code, error_message, owner, kind"
+)
+# A job stored before summaries were has none: its result is read instead (and only then).
+_LISTED = (
+    "id, status, kind, progress, created_at, updated_at, attempts, error_code, error_message, "
+    "summary, CASE WHEN summary IS NULL THEN result END"
 )
 
 
@@ -64,8 +85,9 @@ class SqliteJobStore:
     def add(self, job: Job) -> None:
         with self._connect() as db:
             db.execute(
-                f"INSERT INTO jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(job),
+                f"INSERT INTO jobs ({_COLUMNS}, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_row(job), summary_json(job.result)),
             )
 
     def get(self, job_id: str) -> Job | None:
@@ -88,7 +110,7 @@ class SqliteJobStore:
                 (progress, time.time(), job_id),
             )
             row = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else _status(row[0])
+        return None if row is None else parse_status(row[0])
 
     def finish(
         self,
@@ -98,12 +120,13 @@ class SqliteJobStore:
         error: JobError | None = None,
     ) -> Job | None:
         return self._one(
-            "UPDATE jobs SET status = ?, progress = ?, result = ?, error_code = ?, "
+            "UPDATE jobs SET status = ?, progress = ?, result = ?, summary = ?, error_code = ?, "
             "error_message = ?, updated_at = ? "
             f"WHERE id = ? AND status IN ('queued', 'running') RETURNING {_COLUMNS}",
             status,
             1.0 if status == "succeeded" else 0.0,
             None if result is None else json.dumps(result),
+            summary_json(result),
             None if error is None else error.code,
             None if error is None else error.message,
             time.time(),
@@ -159,7 +182,7 @@ class SqliteJobStore:
         status: JobStatus | None,
         limit: int,
         before: tuple[float, str] | None = None,
-    ) -> list[Job]:
+    ) -> list[JobSummary]:
         if not self._exists():
             return []
         clauses, params = ["1"], list[object]()
@@ -173,12 +196,12 @@ class SqliteJobStore:
             clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
             params += [before[0], before[0], before[1]]
         sql = (
-            f"SELECT {_COLUMNS} FROM jobs WHERE {' AND '.join(clauses)} "
+            f"SELECT {_LISTED} FROM jobs WHERE {' AND '.join(clauses)} "
             "ORDER BY created_at DESC, id DESC LIMIT ?"
         )
         with self._connect() as db:
             rows = db.execute(sql, (*params, limit)).fetchall()
-        return [_job(row) for row in rows]
+        return [_listed(row) for row in rows]
 
     def _exists(self) -> bool:
         return self._created or self.path.exists()
@@ -211,8 +234,9 @@ class SqliteJobStore:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(_SCHEMA)
                     columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-                    if "owner" not in columns:
-                        db.executescript(_OWNER)
+                    for name in _ADDED_COLUMNS:
+                        if name not in columns:
+                            db.execute(f"ALTER TABLE jobs ADD COLUMN {name} TEXT")
                     db.execute(_OWNER_INDEX)
                 self._created = True
         # Autocommit: each statement is its own transaction.
@@ -242,15 +266,16 @@ def _row(job: Job) -> tuple[object, ...]:
         None if job.error is None else job.error.code,
         None if job.error is None else job.error.message,
         job.owner,
+        job.kind,
     )
 
 
 def _job(row: tuple[Any, ...]) -> Job:
     (id_, status, progress, options, upload, callback, created, updated, attempts) = row[:9]
-    result, error_code, error_message, owner = row[9:]
+    result, error_code, error_message, owner, kind = row[9:]
     return Job(
         id=id_,
-        status=_status(status),
+        status=parse_status(status),
         progress=progress,
         options=AnalysisOptions.from_json(options),
         upload_path=upload,
@@ -261,10 +286,22 @@ def _job(row: tuple[Any, ...]) -> Job:
         result=None if result is None else json.loads(result),
         error=None if error_code is None else JobError(error_code, error_message or ""),
         owner=owner,
+        kind=parse_kind(kind),
     )
 
 
-def _status(value: str) -> JobStatus:
-    if value not in ("queued", "running", "succeeded", "failed", "cancelled"):
-        raise ValueError(f"unknown job status {value!r} in the store")
-    return value  # type: ignore[return-value]
+def _listed(row: tuple[Any, ...]) -> JobSummary:
+    (id_, status, kind, progress, created, updated, attempts, error_code, error_message) = row[:9]
+    summary, result = row[9:]
+    old = None if result is None else json.loads(result)
+    return JobSummary(
+        id=id_,
+        status=parse_status(status),
+        kind=parse_kind(kind) or result_kind(old),
+        progress=progress,
+        created_at=created,
+        updated_at=updated,
+        attempts=attempts,
+        error=None if error_code is None else JobError(error_code, error_message or ""),
+        summary=summarize(old) if summary is None else ResultSummary.from_json(summary),
+    )

@@ -207,3 +207,54 @@ def test_a_full_queue_turns_new_jobs_away_until_it_drains(
         again = client.post("/v1/jobs", files={"file": ("a.jpg", face_jpeg)})
         assert again.status_code == 202
         assert wait(client, again.json()["status_url"])["status"] == "succeeded"
+
+
+def test_the_list_answers_summaries_and_the_job_its_result(
+    jobs_client: TestClient, tmp_path: Path, face_jpeg: bytes
+) -> None:
+    explained = {"frames": "8", "explain": "true", "thumbnails": "true"}
+    video = jobs_client.post(
+        "/v1/jobs", files={"file": ("v.mp4", video_bytes(tmp_path, people=2))}, data=explained
+    ).json()
+    image = jobs_client.post("/v1/jobs", files={"file": ("f.jpg", face_jpeg)}).json()
+    broken = jobs_client.post(
+        "/v1/jobs", files={"file": ("x.mp4", video_bytes(tmp_path, count=10)[:3000])}
+    ).json()
+    jobs = {
+        name: wait(jobs_client, accepted["status_url"])
+        for name, accepted in (("video", video), ("image", image), ("broken", broken))
+    }
+    assert [jobs[name]["status"] for name in jobs] == ["succeeded", "succeeded", "failed"]
+    assert all(p["explanation"]["heatmap_png_base64"] for p in jobs["video"]["result"]["persons"])
+
+    listed = jobs_client.get("/v1/jobs", params={"limit": 200})
+    assert listed.status_code == 200
+    items = {item["id"]: item for item in listed.json()["jobs"]}
+    assert list(items) == [broken["id"], image["id"], video["id"]]
+    for item in items.values():
+        assert "result" not in item
+        assert item["status_url"] == f"/v1/jobs/{item['id']}"
+    # A listed job is a few hundred bytes, whatever its result weighs (the video's: 66 KB).
+    whole = jobs_client.get(video["status_url"])
+    assert len(whole.content) > 30_000
+    assert len(listed.content) < 2_000
+
+    listed_video, listed_image = items[video["id"]], items[image["id"]]
+    assert listed_video["kind"] == "video"
+    result = whole.json()["result"]
+    assert listed_video["summary"] == {
+        "verdict": result["verdict"],
+        "verdict_reason": result["verdict_reason"],
+        "fake_probability": result["fake_probability"],
+        "threshold": result["threshold"],
+        "faces": 2,
+        "model_version": result["model"]["version"],
+        "duration_s": result["video"]["duration_s"],
+    }
+    assert listed_image["kind"] == "image"
+    assert listed_image["summary"]["faces"] == 1
+    assert listed_image["summary"]["duration_s"] is None
+    listed_broken = items[broken["id"]]
+    assert listed_broken["summary"] is None
+    assert listed_broken["error"] == jobs["broken"]["error"]
+    assert whole.json()["kind"] == "video"

@@ -1,5 +1,6 @@
 """Asynchronous jobs: ``POST /v1/jobs`` (an image or a video, uploaded or by URL), ``GET /v1/jobs``
-(the caller's jobs), ``GET`` and ``DELETE /v1/jobs/{id}`` (only the key that created the job).
+(a summary of each of the caller's jobs), ``GET`` and ``DELETE /v1/jobs/{id}`` (only the key that
+created the job).
 
 The upload is copied to the job's own file on the data volume (named by the job id) before the job
 is queued; the job's result is what ``POST /v1/images`` or ``POST /v1/videos`` would answer.
@@ -11,7 +12,6 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from deepfake_detection.api.deps import Caller, ServicesDep, VideoServicesDep, owner_of
 from deepfake_detection.api.forms.job import (
@@ -26,19 +26,19 @@ from deepfake_detection.api.schemas import ErrorResponse
 from deepfake_detection.api.services import VideoServices
 from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
-from deepfake_detection.jobs.schemas import JobAccepted, JobDeleted, JobResponse, job_response
+from deepfake_detection.jobs.schemas import (
+    JobAccepted,
+    JobDeleted,
+    JobList,
+    JobResponse,
+    job_response,
+    job_summary_response,
+)
 from deepfake_detection.jobs.urls import parse_url
 from deepfake_detection.jobs.webhook import check_callback_url
 from deepfake_detection.monitoring.metrics import get_metrics
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
-
-
-# The answer of GET /v1/jobs: a page of the caller's jobs and the cursor of the next one. (A
-# docstring would become its OpenAPI description.)
-class JobList(BaseModel):
-    jobs: list[JobResponse] = Field(description="newest first")
-    next_cursor: str | None = Field(description="pass as cursor for the next page; null: the last")
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -113,6 +113,7 @@ async def create_job(
                 options.analysis(),
                 options.callback_url,
                 owner_of(caller),
+                kind,
             )
             reservation.used = reservation.frames
     except BaseException:
@@ -126,17 +127,25 @@ async def create_job(
 
 @router.get("/jobs", responses={422: {"model": ErrorResponse}})
 async def list_jobs(
+    request: Request,
     videos: VideoServicesDep,
     caller: Caller,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> JobList:
-    """The caller's jobs (with keys off: every job), newest first, a page at a time."""
+    """The caller's jobs (with keys off: every job), newest first, a page at a time: each with a
+    summary of its result; its status_url has the whole job."""
     jobs, next_cursor = await anyio.to_thread.run_sync(
         videos.jobs.list_jobs, owner_of(caller), status, limit, cursor
     )
-    return JobList(jobs=[job_response(job) for job in jobs], next_cursor=next_cursor)
+    return JobList(
+        jobs=[
+            job_summary_response(job, request.url_for("get_job", job_id=job.id).path)
+            for job in jobs
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/jobs/{job_id}", responses=_ERRORS | {404: {"model": ErrorResponse}})
