@@ -9,6 +9,7 @@ Targets (2 cores): <= 2.0 s for 32 frames, <= 0.4 s for 3 frames, end to end.
     .venv/bin/python scripts/bench_video.py --model-card other.json --video clip.mp4
     .venv/bin/python scripts/bench_video.py --decode-threads 3   # FFmpeg's own count on 2 cores
     .venv/bin/python scripts/bench_video.py --compare-decode-threads 3   # alternated, one process
+    .venv/bin/python scripts/bench_video.py --compare-full-detection-every 1   # regions against none
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from synthetic_video import face_scene, write_video
 
-from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
+from deepfake_detection.analysis.regions import RegionOptions
+from deepfake_detection.analysis.video import VideoAnalysis, VideoAnalyzer, VideoOptions
 from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 from deepfake_detection.detectors.registry import create_detector
@@ -72,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-card", type=Path, default=default_model_card_path())
     parser.add_argument("--video", type=Path, default=SAMPLE if SAMPLE.is_file() else None)
-    parser.add_argument("--detector", default="centerface")
+    parser.add_argument("--detector", default="yunet")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--decode-threads", type=int, help="the video decoder's (default: one per usable CPU)"
@@ -84,11 +87,28 @@ def main() -> None:
         help="then alternate end-to-end runs with N decoder threads against the default, in this "
         "process (the machine's speed drifts between separate runs)",
     )
+    parser.add_argument(
+        "--full-detection-every",
+        type=int,
+        default=RegionOptions().full_every,
+        help="a full-frame detection every this many sampled frames, regions between (1: none)",
+    )
+    parser.add_argument(
+        "--compare-full-detection-every",
+        type=int,
+        metavar="M",
+        help="then alternate end-to-end runs with full detections every M frames against "
+        "--full-detection-every, in this process",
+    )
     args = parser.parse_args()
     threads = args.decode_threads
     classifier = OnnxClassifier(args.model_card, threads=2)
     analyzer = VideoAnalyzer(
-        create_detector(args.detector), classifier, LIMITS, decode_threads=threads
+        create_detector(args.detector),
+        classifier,
+        LIMITS,
+        decode_threads=threads,
+        regions=RegionOptions(full_every=args.full_detection_every),
     )
     with tempfile.TemporaryDirectory() as tmp:
         video = args.video or generated_clip(Path(tmp))
@@ -96,7 +116,8 @@ def main() -> None:
             info = reader.info
         print(f"clip: {video} ({info.width}x{info.height}, {info.duration_s:.2f} s, {info.codec})")
         print(
-            f"model: {classifier.card.name} {classifier.card.version}; detector {args.detector}; "
+            f"model: {classifier.card.name} {classifier.card.version}; detector {args.detector}, "
+            f"full detection every {args.full_detection_every} sampled frames; "
             f"decoder threads {threads or usable_cpus()}"
         )
         print(f"  open (probe + packet pass): {open_only(video, threads, args.runs) * 1000:.1f} ms")
@@ -122,25 +143,60 @@ def main() -> None:
                 f"{verdict}); fastest run: {stages}; persons {len(best.persons)}, "
                 f"verdict {best.verdict}"
             )
+        runs = max(args.runs, 10)
         if args.compare_decode_threads:
-            compare(analyzer, video, args.compare_decode_threads, max(args.runs, 10))
+            other = VideoAnalyzer(
+                analyzer.detector,
+                classifier,
+                LIMITS,
+                decode_threads=args.compare_decode_threads,
+                regions=analyzer.regions,
+            )
+            compare(analyzer, other, video, runs, _decoder_threads)
+        if args.compare_full_detection_every:
+            other = VideoAnalyzer(
+                analyzer.detector,
+                classifier,
+                LIMITS,
+                decode_threads=threads,
+                regions=RegionOptions(full_every=args.compare_full_detection_every),
+            )
+            compare(analyzer, other, video, runs, _full_every)
 
 
-def compare(analyzer: VideoAnalyzer, video: Path, threads: int, runs: int) -> None:
-    other = VideoAnalyzer(analyzer.detector, analyzer.classifier, LIMITS, decode_threads=threads)
+def _decoder_threads(analyzer: VideoAnalyzer) -> str:
+    return f"{analyzer.decode_threads or usable_cpus()} decoder threads"
+
+
+def _full_every(analyzer: VideoAnalyzer) -> str:
+    return f"full detection every {analyzer.regions.full_every}"
+
+
+def compare(
+    analyzer: VideoAnalyzer,
+    other: VideoAnalyzer,
+    video: Path,
+    runs: int,
+    name: Callable[[VideoAnalyzer], str],
+) -> None:
+    """End-to-end runs of two analyzers, alternated: median total and detection times."""
     other.analyze(video, VideoOptions(sampling=Sampling(frames=3)))  # warm-up
     for frames in (32, 3):
         options = VideoOptions(sampling=Sampling(frames=frames))
-        totals: tuple[list[float], list[float]] = ([], [])
+        results: tuple[list[VideoAnalysis], list[VideoAnalysis]] = ([], [])
         for _ in range(runs):
-            for chosen, times in zip((analyzer, other), totals, strict=True):
-                times.append(chosen.analyze(video, options).timings_ms["total"] / 1000)
+            for chosen, done in zip((analyzer, other), results, strict=True):
+                done.append(chosen.analyze(video, options))
         medians = ", ".join(
-            f"{chosen.decode_threads or usable_cpus()} decoder threads "
-            f"{statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})"
-            for chosen, times in zip((analyzer, other), totals, strict=True)
+            f"{name(chosen)}: total {_median_s(done, 'total')} s, detect {_median_s(done, 'detect')}"
+            f" s, persons {sorted(len(p.timeline) for p in done[0].persons)}"
+            for chosen, done in zip((analyzer, other), results, strict=True)
         )
         print(f"{frames:2d} frames, {runs} alternated runs each: median {medians}")
+
+
+def _median_s(results: list[VideoAnalysis], stage: str) -> str:
+    return f"{statistics.median(r.timings_ms[stage] for r in results) / 1000:.3f}"
 
 
 if __name__ == "__main__":

@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     video_decode_threads: int | None = Field(
         None, ge=1, le=64, description="video decoder threads; None: one per usable CPU"
     )
+    video_full_detection_every: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="a full-frame face detection at least every this many sampled frames; between "
+        "them only the regions around known faces are searched (1: every frame in full)",
+    )
 
     # Provenance: C2PA Content Credentials and the metadata that declares a file's origin.
     c2pa_trust_anchors: Path | None = Field(

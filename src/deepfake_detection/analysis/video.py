@@ -24,6 +24,7 @@ from deepfake_detection.analysis.explain import Explanation, explain_crop
 from deepfake_detection.analysis.image import crop_recipe, select_faces
 from deepfake_detection.analysis.persons import FrameFaces, Person, build_persons
 from deepfake_detection.analysis.quality import crop_sharpness
+from deepfake_detection.analysis.regions import RegionDetector, RegionOptions
 from deepfake_detection.analysis.thumbnails import by_person_and_frame, face_thumbnail
 from deepfake_detection.analysis.tracking import TrackingOptions, link_faces
 from deepfake_detection.analysis.verdict import DecisionRule, Verdict, decide_video
@@ -154,10 +155,12 @@ class VideoAnalyzer:
         decode_threads: int | None = None,
         budget: DecodeBudget | None = None,
         budget_wait_s: float = 10.0,
+        regions: RegionOptions | None = None,
     ) -> None:
         """``decode_threads``: the video decoder's (default: one per usable CPU). ``budget``: the
         process's decode budget, where a video holds ``FRAMES_HELD`` frames' pixels while it is
-        decoded, waiting for room up to ``budget_wait_s`` (then ``Overloaded``)."""
+        decoded, waiting for room up to ``budget_wait_s`` (then ``Overloaded``). ``regions``: when
+        faces are searched in the whole frame and when only around known ones."""
         self.detector = detector
         self.classifier = classifier
         self.limits = limits or VideoLimits()
@@ -166,6 +169,7 @@ class VideoAnalyzer:
         self.decode_threads = decode_threads
         self.budget = budget
         self.budget_wait_s = budget_wait_s
+        self.regions = regions or RegionOptions()
 
     def analyze(
         self,
@@ -183,7 +187,10 @@ class VideoAnalyzer:
         sampled so far and the number expected (for a bar that counts frames)."""
         options = options or VideoOptions()
         detector = detector or self.detector
-        run = _Run(detector, self.classifier, self.batch_size, options, progress, frame_progress)
+        frame_detector = RegionDetector(detector, self.regions)
+        run = _Run(
+            frame_detector, self.classifier, self.batch_size, options, progress, frame_progress
+        )
         started = time.perf_counter()
         wait_s = self.budget_wait_s if budget_wait_s is None else budget_wait_s
         with (

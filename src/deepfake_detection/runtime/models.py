@@ -15,6 +15,7 @@ import numpy as np
 from deepfake_detection.analysis.annotate import Mark, Track, annotate_video, draw_marks, png_bytes
 from deepfake_detection.analysis.explain import Explanation, explain_faces
 from deepfake_detection.analysis.image import ImageAnalyzer
+from deepfake_detection.analysis.regions import RegionOptions
 from deepfake_detection.analysis.results import ImageAnalysis
 from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
 from deepfake_detection.classifiers.base import Classifier
@@ -204,6 +205,7 @@ class Models:
             decode_threads=self.settings.video_decode_threads,
             budget=self.decode_budget,
             budget_wait_s=self.settings.decode_wait_s,
+            regions=RegionOptions(full_every=self.settings.video_full_detection_every),
         )
 
     def warm_up(self) -> None:
