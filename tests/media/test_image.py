@@ -189,6 +189,19 @@ def test_pixel_limit_is_configurable() -> None:
     assert decode_image(payload, ImageLimits(max_pixels=128 * 128)).shape == (128, 128, 3)
 
 
+@pytest.mark.parametrize("fmt", ["WEBP", "AVIF"])
+def test_webp_and_avif_may_have_half_the_pixels(fmt: str) -> None:
+    """They take twice the memory of a PNG to decode (issue 22 S9)."""
+    payload = encode(Image.fromarray(ASTRONAUT), fmt)
+    pixels = ASTRONAUT.shape[0] * ASTRONAUT.shape[1]
+    with pytest.raises(PayloadTooLarge, match=f"{fmt} image .* 2 times the memory"):
+        decode_image(payload, ImageLimits(max_pixels=2 * pixels - 1))
+    assert decode_image(payload, ImageLimits(max_pixels=2 * pixels)).shape == (
+        *ASTRONAUT.shape[:2],
+        3,
+    )
+
+
 def test_slow_decode_times_out() -> None:
     payload = encode(Image.fromarray(np.tile(ASTRONAUT, (16, 16, 1))), "PNG")
     with pytest.raises(PayloadTooLarge, match="longer than"):

@@ -157,6 +157,46 @@ def test_three_drawings_of_a_large_image_at_once_stay_in_the_budget(
     assert peak.mb < 800
 
 
+@pytest.mark.slow
+def test_the_largest_webp_accepted_stays_under_800_mb(
+    tiny_model_card: Path, tmp_path: Path
+) -> None:
+    """Issue 22 S9: a 50 MP lossless WebP took a service to 1,140 MB. WebP may have half the pixel
+    limit: the largest accepted (25 MP) is analysed and drawn on in one process under 800 MB, and
+    a 50 MP one is refused from its header."""
+    paths = {}
+    for side in (5000, 7071):
+        image = Image.new("RGB", (side, side), (200, 180, 160))
+        image.paste(Image.fromarray(data.astronaut()), (100, 100))
+        paths[side] = tmp_path / f"{side}.webp"
+        image.save(paths[side], "WEBP", lossless=True, method=0)
+    peak = peak_memory(
+        f"""
+        from pathlib import Path
+        from deepfake_detection.config import Settings
+        from deepfake_detection.errors import PayloadTooLarge
+        from deepfake_detection.runtime.models import load_models
+        settings = Settings(
+            model_card=Path({str(tiny_model_card)!r}), detector="none",
+            decode_wait_s=600, decode_timeout_s=600,
+        )
+        models = load_models(settings, detector_names=["none"])
+        largest = Path({str(paths[5000])!r}).read_bytes()
+        result = models.analyze(largest, models.detector(None), None, 4)
+        print(result.analysis.width, len(models.annotate_image(largest, [])) > 0)
+        try:
+            models.analyze(Path({str(paths[7071])!r}).read_bytes(), models.detector(None), None, 4)
+        except PayloadTooLarge as exc:
+            print("refused:", exc)
+        """,
+        timeout_s=600,
+    )
+    first, refused = peak.output.splitlines()
+    assert first == "5000 True"
+    assert refused.startswith("refused: the WEBP image")
+    assert peak.mb < 800
+
+
 def test_webp_and_avif_hold_twice_their_pixels_in_the_decode_budget(tiny_model_card: Path) -> None:
     settings = Settings(model_card=tiny_model_card, detector="none", decode_wait_s=0)
     models = load_models(settings, detector_names=["none"])

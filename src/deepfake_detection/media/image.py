@@ -65,7 +65,8 @@ _AVIF_BRANDS = (b"avif", b"avis")
 # Formats that cost more than the budget's 7 bytes a pixel while they decode, by how many times:
 # Pillow's WebP and AVIF decoders hold their own RGBA canvas and a bytes copy of it besides the
 # image, about 15 bytes a pixel (a 34-byte lossless 7071x7071 WebP took a service from 376 to
-# 1,140 MB).
+# 1,140 MB). They hold that many times their pixels in the decode budget, and their pixel limit is
+# the others' divided by it: Pillow cannot decode them at a reduced size.
 _DECODE_COST: dict[ImageFormat, int] = {"webp": 2, "avif": 2}
 
 
@@ -178,6 +179,15 @@ def open_image(data: bytes, limits: ImageLimits | None = None) -> OpenedImage:
         raise CorruptMedia(f"the {fmt} header gives an empty size {width}x{height}")
     if width * height > limits.max_pixels:
         raise PayloadTooLarge.over_pixels("the image", width, height, limits.max_pixels)
+    cost = _DECODE_COST.get(fmt, 1)
+    if width * height * cost > limits.max_pixels:
+        raise PayloadTooLarge.over_pixels(
+            f"the {fmt.upper()} image (a format that takes {cost} times the memory of a JPEG or "
+            "PNG to decode)",
+            width,
+            height,
+            limits.max_pixels // cost,
+        )
     return OpenedImage(fmt, image, limits.timeout_s)
 
 
