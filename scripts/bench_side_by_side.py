@@ -17,6 +17,7 @@ against itself (``--baseline HEAD`` on a clean tree) shows the noise.
 
     .venv/bin/python scripts/bench_side_by_side.py --baseline e9a14a8
     .venv/bin/python scripts/bench_side_by_side.py --baseline HEAD --rounds 20   # the noise
+    .venv/bin/python scripts/bench_side_by_side.py --baseline HEAD --new-env DFD_ONNX_THREADS=1
 """
 
 from __future__ import annotations
@@ -190,6 +191,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--load-seconds", type=float, default=15.0, help="per block; 2 per side")
     parser.add_argument("--onnx-threads", type=int, default=2)
+    parser.add_argument(
+        "--new-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the working tree's server only (compare settings: --baseline HEAD)",
+    )
     return parser.parse_args()
 
 
@@ -205,7 +213,8 @@ def main() -> None:
     }
     print(
         f"baseline {_git('rev-parse', '--short', args.baseline)} ({baseline}) against the working "
-        f"tree at {_git('rev-parse', '--short', 'HEAD')}{' with changes' if dirty else ''}; "
+        f"tree at {_git('rev-parse', '--short', 'HEAD')}{' with changes' if dirty else ''} "
+        f"(its own settings: {args.new_env or 'none'}); "
         f"model card {args.model_card}; cpus {os.cpu_count()}; "
         f"load average before {os.getloadavg()[0]:.2f}",
         flush=True,
@@ -218,7 +227,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         logs = Path(folder)
         base = stack.enter_context(served("baseline", baseline, env, logs))
-        new = stack.enter_context(served("working tree", ROOT, env, logs))
+        new_env = env | dict(item.split("=", 1) for item in args.new_env)
+        new = stack.enter_context(served("working tree", ROOT, new_env, logs))
         measure([base, new], args, image, videos)
     report(base, new, args, list(videos))
 
