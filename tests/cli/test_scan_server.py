@@ -74,7 +74,10 @@ def test_a_service_that_does_not_answer_is_an_error_line(tmp_path: Path) -> None
 class _RefusesEveryKey(BaseHTTPRequestHandler):
     """Answers every POST as the service does with keys on and a missing or unknown key."""
 
+    posts = 0
+
     def do_POST(self) -> None:
+        type(self).posts += 1
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         given = self.headers.get("Authorization")
         message = (
@@ -145,3 +148,27 @@ def test_a_refused_key_names_the_flag_and_the_variable(
     assert line["error"] == "unauthorized"  # the code stays the service's
     assert line["message"] == says
     assert "Bearer" not in line["message"]
+
+
+def test_after_a_refused_key_the_other_files_are_not_sent(
+    refusing_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DFD_API_KEY", raising=False)
+    photos = []
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        photos.append(tmp_path / name)
+        photos[-1].write_bytes(encode(one_face()))
+    _RefusesEveryKey.posts = 0
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    status = main(["scan", "--json", "--server", refusing_server, *map(str, photos)], env)
+    assert status == ExitStatus.ERROR
+    lines = [json.loads(x) for x in env.stdout.getvalue().splitlines()]  # type: ignore[attr-defined]
+    assert [line["path"] for line in lines] == [str(p) for p in photos]  # one line per file still
+    assert {line["error"] for line in lines} == {"unauthorized"}
+    assert lines[0]["message"].startswith("the service needs an API key")
+    assert (
+        lines[1]["message"]
+        == lines[2]["message"]
+        == ("not sent: the service refused the API key for an earlier file")
+    )
+    assert _RefusesEveryKey.posts == 1

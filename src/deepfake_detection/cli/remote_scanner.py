@@ -35,6 +35,8 @@ class RemoteScanner:
         self.client = Client(server, api_key)
         self.video_options: dict[str, Any] = {"sampling": sampling}
         self.api_key = api_key
+        # Once the service refuses the key, the other files are not sent: each would be refused.
+        self.refused = False
         self.options: dict[str, Any] = {
             "detector": detector,
             "threshold": threshold,
@@ -47,6 +49,9 @@ class RemoteScanner:
         kind: Kind | None = None
         try:
             kind = file_kind(path)
+            if self.refused:
+                message = "not sent: the service refused the API key for an earlier file"
+                return FileResult(error_line(path, kind, "unauthorized", message))
             if kind == "image":
                 return image_result(path, self.client.analyze_image(path, **self.options))
             submitted = self.client.submit_job(path, **self.options, **self.video_options)
@@ -70,6 +75,7 @@ class RemoteScanner:
         tells a client which header to send)."""
         if exc.status != 401:
             return exc.message
+        self.refused = True
         if self.api_key is None:
             return "the service needs an API key: pass --api-key KEY or set DFD_API_KEY"
         return (
