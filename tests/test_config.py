@@ -32,6 +32,16 @@ def test_environment_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.port, settings.threshold) == (9000, 0.7)
 
 
+def test_component_names_are_spelled_as_the_registries_file_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DFD_DETECTOR", " CenterFace ")
+    monkeypatch.setenv("DFD_JOB_BACKEND", "Celery")
+    settings = get_settings()
+    assert (settings.detector, settings.job_backend) == ("centerface", "celery")
+    assert Settings(classifier="ONNX").classifier == "onnx"
+
+
 def test_json_settings_file_under_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,6 +25,7 @@ from pydantic_settings import (
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
 from deepfake_detection.errors import InvalidOptions
+from deepfake_detection.shared.registry import normalise
 
 ENV_PREFIX = "DFD_"
 SETTINGS_FILE_VARIABLE = f"{ENV_PREFIX}SETTINGS_FILE"
@@ -182,6 +183,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     workers: int = Field(1, ge=1)
+
+    @field_validator("classifier", "detector", "job_backend")
+    @classmethod
+    def _normalise_name(cls, value: str) -> str:
+        # Spelled as the registries file their names, so that every comparison agrees.
+        return normalise(value)
 
     @field_validator("rate_limit", "key_rate_limit")
     @classmethod

@@ -31,6 +31,7 @@ def test_models_built_from_the_settings(tiny_model_card: Path) -> None:
     )
     models = load_models(settings, detector_names=["none"])
     assert models.detector(None).name == "none"
+    assert models.detector(" NONE ").name == "none"  # as a request may spell it
     assert (models.analyzer.threshold, models.analyzer.max_faces) == (0.4, 3)
     assert models.card.version == "0"
     assert models.max_faces(None) == 3

@@ -60,7 +60,7 @@ class Window:
 def storage_uri(settings: Settings) -> str:
     if settings.rate_limit_storage:
         return settings.rate_limit_storage
-    return settings.redis_url if settings.job_backend.strip().lower() == "celery" else "memory://"
+    return settings.redis_url if settings.job_backend == "celery" else "memory://"
 
 
 class RateLimits:

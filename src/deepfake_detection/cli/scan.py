@@ -39,6 +39,7 @@ from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.media.kind import SNIFF_BYTES, sniff_kind
 from deepfake_detection.runtime.options import resolve_video_options
 from deepfake_detection.schemas.scan import ScanFace, ScanPerson
+from deepfake_detection.shared.registry import normalise
 
 IMAGE_SUFFIXES = (
     ".jpg",
@@ -121,7 +122,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> ExitStatus:
-    if args.detector is not None and args.detector.strip().lower() not in list_detectors():
+    if args.detector is not None and normalise(args.detector) not in list_detectors():
         valid = ", ".join(list_detectors())
         raise UsageError(
             f"argument --detector: unknown face detector {args.detector!r}; valid detectors: {valid}"

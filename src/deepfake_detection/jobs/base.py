@@ -3,13 +3,12 @@ backend registry ``register_job_backend`` / ``create_job_backend`` / ``list_job_
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.jobs.job import Job, JobError, JobStatus, JSONObject, Outcome
 from deepfake_detection.jobs.summary import JobSummary
+from deepfake_detection.shared.registry import Registry
 
 
 class JobStore(Protocol):
@@ -101,30 +100,27 @@ class JobBackend(Protocol):
 BackendFactory = Callable[..., JobBackend]
 F = TypeVar("F", bound=BackendFactory)
 
-_BUILTIN_MODULES = {"embedded": "embedded", "celery": "celery_backend"}
-_FACTORIES: dict[str, BackendFactory] = {}
+_BACKENDS: Registry[JobBackend] = Registry(
+    "job backend",
+    "backends",
+    {
+        "embedded": "deepfake_detection.jobs.embedded",
+        "celery": "deepfake_detection.jobs.celery_backend",
+    },
+)
 
 
 def register_job_backend(name: str) -> Callable[[F], F]:
-    def register(factory: F) -> F:
-        _FACTORIES[name] = factory
-        return factory
-
-    return register
+    """Class decorator: make a backend available to ``create_job_backend`` under ``name``."""
+    return _BACKENDS.register(name)
 
 
 def list_job_backends() -> list[str]:
-    return sorted(set(_BUILTIN_MODULES) | set(_FACTORIES))
+    """Names accepted by ``create_job_backend``, sorted."""
+    return _BACKENDS.names()
 
 
 def create_job_backend(name: str, **kwargs: object) -> JobBackend:
     """A new backend; an unknown name is an ``InvalidOptions`` naming the valid ones. Built-in
     backends are imported only when chosen (Celery is not imported for the embedded one)."""
-    key = name.strip().lower()
-    if key in _BUILTIN_MODULES and key not in _FACTORIES:
-        importlib.import_module(f"deepfake_detection.jobs.{_BUILTIN_MODULES[key]}")
-    factory = _FACTORIES.get(key)
-    if factory is None:
-        valid = ", ".join(list_job_backends())
-        raise InvalidOptions(f"unknown job backend {name!r}; valid backends: {valid}")
-    return factory(**kwargs)
+    return _BACKENDS.create(name, **kwargs)

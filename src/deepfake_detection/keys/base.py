@@ -35,7 +35,7 @@ class KeyStore(Protocol):
 
 def create_key_store(settings: Settings) -> KeyStore:
     """Where the keys of this set-up live (the same place as its jobs)."""
-    if settings.job_backend.strip().lower() == "celery":
+    if settings.job_backend == "celery":
         from deepfake_detection.keys.redis_store import RedisKeyStore
 
         return RedisKeyStore(settings.redis_url)

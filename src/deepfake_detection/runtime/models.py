@@ -31,6 +31,7 @@ from deepfake_detection.provenance import ProvenanceLimits, ProvenanceReader
 from deepfake_detection.runtime.limits import image_limits, video_limits
 from deepfake_detection.runtime.options import AnalysisOptions, resolve_video_options
 from deepfake_detection.shared.images import RGBImage
+from deepfake_detection.shared.registry import normalise
 
 # After an image this large (16 MB decoded and more), freed memory goes back to the OS at once.
 _TRIM_AFTER_PIXELS = 4_000_000
@@ -65,7 +66,7 @@ class Models:
 
     def detector(self, name: str | None) -> FaceDetector:
         """The shared detector called ``name`` (the configured default when ``None``)."""
-        chosen = (name or self.settings.detector).strip().lower()
+        chosen = normalise(name) if name else self.settings.detector
         try:
             return self.detectors[chosen]
         except KeyError:
@@ -238,10 +239,9 @@ def load_models(
     if detectors is None:
         names = list_detectors() if detector_names is None else detector_names
         detectors = {
-            name.strip().lower(): create_detector(name, threads=settings.onnx_threads)
-            for name in names
+            normalise(name): create_detector(name, threads=settings.onnx_threads) for name in names
         }
-    default = settings.detector.strip().lower()
+    default = settings.detector
     if default not in detectors:
         raise ModelUnavailable(
             f"the default detector {settings.detector!r} is not one of {sorted(detectors)}"

@@ -32,6 +32,7 @@ from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.runtime.options import resolve_video_options
 from deepfake_detection.schemas.wire import probability as wire_probability
 from deepfake_detection.shared.faces import ScoredFace
+from deepfake_detection.shared.registry import normalise
 from deepfake_detection.web.page import page, wants_html
 
 router = APIRouter(tags=["compatibility with the original service"])
@@ -157,7 +158,7 @@ def compat_detector(
     enabled = (face_detection or "1").strip().lower()
     if enabled not in _TRUE | _FALSE:
         raise InvalidOptions(f"face_detection must be 1 or 0, not {face_detection!r}")
-    name = (method or "MTCNN").strip().lower()
+    name = normalise(method or "MTCNN")
     if name == "mtcnn":
         name = services.models.settings.detector
     elif name not in services.models.detectors:
