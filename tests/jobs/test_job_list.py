@@ -17,7 +17,7 @@ from deepfake_detection.jobs.base import JobStore
 from deepfake_detection.jobs.job import Job, JobError, JSONObject
 from deepfake_detection.jobs.redis_store import RedisJobStore
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.jobs.summary import ResultSummary
 from deepfake_detection.runtime.options import AnalysisOptions
 from live_server import redis_server

@@ -17,7 +17,7 @@ from deepfake_detection.jobs import embedded
 from deepfake_detection.jobs.embedded import EmbeddedJobBackend
 from deepfake_detection.jobs.job import Job, JobStatus
 from deepfake_detection.jobs.service import JobService
-from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.test_embedded import count_bytes, submit, wait_for
 from tiny_volume import fill, tiny_volume

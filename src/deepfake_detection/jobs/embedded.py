@@ -22,7 +22,7 @@ from deepfake_detection.errors import InsufficientStorage, out_of_space
 from deepfake_detection.jobs.base import JobStore, register_job_backend
 from deepfake_detection.jobs.delivery import WebhookDelivery
 from deepfake_detection.jobs.job import Job, JobError
-from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.jobs.task import AnalyzeMedia, Notify, run_job
 
 logger = logging.getLogger(__name__)

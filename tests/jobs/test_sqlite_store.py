@@ -2,7 +2,7 @@ import time
 from pathlib import Path
 
 from deepfake_detection.jobs.job import Job, JobError
-from deepfake_detection.jobs.store import SqliteJobStore
+from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.runtime.options import AnalysisOptions
 
 
