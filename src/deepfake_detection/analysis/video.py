@@ -11,6 +11,7 @@ fake on its own; ``no_face`` when no face was found in any sampled frame.
 from __future__ import annotations
 
 import heapq
+import math
 import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -188,7 +189,7 @@ class VideoAnalyzer:
         options = options or VideoOptions()
         detector = detector or self.detector
         frame_detector = RegionDetector(detector, self.regions)
-        run = _Run(
+        run = _FaceCollector(
             frame_detector, self.classifier, self.batch_size, options, progress, frame_progress
         )
         started = time.perf_counter()
@@ -225,7 +226,7 @@ class VideoAnalyzer:
             thumbnails=thumbnails,
             sampled_frames=len(run.frames),
             sampling=options.sampling.mode,
-            frames_with_faces=sum(1 for faces in run.faces if faces),
+            frames_with_faces=sum(1 for frame in run.frames if frame.faces),
             skipped_faces=run.skipped,
             missed_frames=missed,
             decoded_frames=decoded,
@@ -238,8 +239,32 @@ class VideoAnalyzer:
         return self.budget.reserve(info.width * info.height * FRAMES_HELD, wait_s)
 
 
-class _Run:
-    """The state of one analysis while frames stream through it."""
+@dataclass
+class _Face:
+    """One face of a sampled frame and what the analysis has learnt of it so far."""
+
+    frame: int
+    """The sampled frame's position in the analysis (not its index in the video)."""
+    detected: DetectedFace
+    sharpness: float
+    thumbnail: bytes = b""
+    """With ``thumbnails``: a small JPEG of its crop (a few KB)."""
+    score: float = math.nan
+    """Set when its batch of crops is classified."""
+    person: int = -1
+    """Set when the faces are linked into persons."""
+
+
+@dataclass(frozen=True)
+class _SampledFrame:
+    index: int
+    timestamp_s: float
+    faces: list[_Face]
+
+
+class _FaceCollector:
+    """One analysis while frames stream through it: the faces of every sampled frame, scored in
+    batches, then linked into persons, explained and cut into thumbnails."""
 
     def __init__(
         self,
@@ -253,18 +278,15 @@ class _Run:
         self.detector, self.classifier, self.batch_size = detector, classifier, batch_size
         self.options, self.progress, self.frame_progress = options, progress, frame_progress
         self.recipe = crop_recipe(classifier.card.crop, detector.name)
-        self.frames: list[tuple[int, float]] = []
-        self.faces: list[list[DetectedFace]] = []
-        self.scores: list[float] = []
-        self.sharpness: list[float] = []
+        self.frames: list[_SampledFrame] = []
+        self.faces: list[_Face] = []
+        """Every face, in the order found; a face's number is its position here."""
         self.pending: list[npt.NDArray[np.uint8]] = []
+        """The crops of the faces not classified yet, one array per frame."""
         self.skipped = 0
         self.clock = dict.fromkeys(("decode", "detect", "crop", "classify"), 0.0)
-        self.links: list[list[int]] = []
         # With explain: (score, face number, crop) of the EXPLAIN_KEEP highest-scoring faces.
         self.kept: list[tuple[float, int, npt.NDArray[np.uint8]]] = []
-        # With thumbnails: a small JPEG per face number (a few KB each).
-        self.face_thumbnails: list[bytes] = []
 
     def read(self, frames: Iterator[VideoFrame], expected: int) -> None:
         size = self.classifier.card.input_size
@@ -275,23 +297,27 @@ class _Run:
             self.clock["decode"] += t1 - t0
             if frame is None:
                 return
-            faces, skipped = select_faces(
+            detected, skipped = select_faces(
                 self.detector.detect(frame.image),
                 min_face_size=self.options.min_face_size,
                 max_faces=self.options.max_faces,
             )
             self.skipped += len(skipped)
             t2 = time.perf_counter()
-            boxes = [face.box for face in faces]
-            crops = crop_faces(frame.image, boxes, self.recipe, size)
-            self.sharpness.extend(crop_sharpness(crops))
+            crops = crop_faces(frame.image, [face.box for face in detected], self.recipe, size)
+            position = len(self.frames)
+            faces = [
+                _Face(position, face, sharp)
+                for face, sharp in zip(detected, crop_sharpness(crops), strict=True)
+            ]
             if self.options.thumbnails:
-                self.face_thumbnails.extend(face_thumbnail(crop) for crop in crops)
+                for face, crop in zip(faces, crops, strict=True):
+                    face.thumbnail = face_thumbnail(crop)
             self.pending.append(crops)
             self.clock["detect"] += t2 - t1
             self.clock["crop"] += time.perf_counter() - t2
-            self.frames.append((frame.index, frame.timestamp_s))
-            self.faces.append(faces)
+            self.frames.append(_SampledFrame(frame.index, frame.timestamp_s, faces))
+            self.faces.extend(faces)
             if sum(len(p) for p in self.pending) >= self.batch_size:
                 self.flush()
             if self.progress:
@@ -305,15 +331,16 @@ class _Run:
         if crops:
             t0 = time.perf_counter()
             batch = np.concatenate(crops)
-            first = len(self.scores)
-            self.scores.extend(float(s) for s in self.classifier.predict(batch))
+            first = len(self.faces) - len(batch)  # the pending crops are the last faces found
+            for face, score in zip(self.faces[first:], self.classifier.predict(batch), strict=True):
+                face.score = float(score)
             self.clock["classify"] += time.perf_counter() - t0
             if self.options.explain:
                 self.keep(batch, first)
 
     def keep(self, batch: npt.NDArray[np.uint8], first: int) -> None:
         for number in range(first, first + len(batch)):
-            item = (self.scores[number], number, batch[number - first].copy())
+            item = (self.faces[number].score, number, batch[number - first].copy())
             if len(self.kept) < EXPLAIN_KEEP:
                 heapq.heappush(self.kept, item)
             else:
@@ -323,48 +350,48 @@ class _Run:
         """Each person's highest-scoring kept face, explained (``persons`` from ``persons``)."""
         t0 = time.perf_counter()
         crops = {number: crop for _, number, crop in self.kept}
-        # person -> (score, face number, frame, face in the frame)
-        best: dict[int, tuple[float, int, int, int]] = {}
-        number = 0
-        for frame, ids in enumerate(self.links):
-            for position, pid in enumerate(ids):
-                score = self.scores[number]
-                if number in crops and score > best.get(pid, (-1.0, 0, 0, 0))[0]:
-                    best[pid] = (score, number, frame, position)
-                number += 1
+        best: dict[int, tuple[float, int]] = {}  # person -> (score, number) of its best kept face
+        for number in sorted(crops):
+            face = self.faces[number]
+            if face.score > best.get(face.person, (-1.0, 0))[0]:
+                best[face.person] = (face.score, number)
         explanations: dict[int, PersonExplanation] = {}
         for person in sorted(persons, key=lambda p: -p.score):
             if person.id not in best or len(explanations) >= self.options.explain_max:
                 continue
-            _, number, frame, position = best[person.id]
-            index, timestamp = self.frames[frame]
-            region = crop_region(self.faces[frame][position].box, self.recipe)
+            _, number = best[person.id]
+            face = self.faces[number]
+            frame = self.frames[face.frame]
+            region = crop_region(face.detected.box, self.recipe)
             explained = explain_crop(self.classifier, crops[number], region)
-            explanations[person.id] = PersonExplanation(index, timestamp, explained)
+            explanations[person.id] = PersonExplanation(frame.index, frame.timestamp_s, explained)
         self.clock["explain"] = time.perf_counter() - t0
         return explanations
 
     def thumbnails(self) -> dict[int, dict[int, bytes]]:
-        frames = [index for index, _ in self.frames]
-        return by_person_and_frame(frames, self.links, self.face_thumbnails)
+        return by_person_and_frame(
+            [frame.index for frame in self.frames],
+            [[face.person for face in frame.faces] for frame in self.frames],
+            [face.thumbnail for face in self.faces],
+        )
 
     def link(self, tracking: TrackingOptions) -> None:
-        self.links = link_faces(self.faces, tracking)
+        detected = [[face.detected for face in frame.faces] for frame in self.frames]
+        for frame, ids in zip(self.frames, link_faces(detected, tracking), strict=True):
+            for face, pid in zip(frame.faces, ids, strict=True):
+                face.person = pid
 
     def persons(self, options: VideoOptions, rule: DecisionRule) -> tuple[Person, ...]:
-        scores, sharpness = iter(self.scores), iter(self.sharpness)
         frames = [
             FrameFaces(
-                index,
-                timestamp,
-                faces,
-                ids,
-                [next(scores) for _ in faces],
-                [next(sharpness) for _ in faces],
+                frame.index,
+                frame.timestamp_s,
+                [face.detected for face in frame.faces],
+                [face.person for face in frame.faces],
+                [face.score for face in frame.faces],
+                [face.sharpness for face in frame.faces],
             )
-            for (index, timestamp), faces, ids in zip(
-                self.frames, self.faces, self.links, strict=True
-            )
+            for frame in self.frames
         ]
         return build_persons(frames, AGGREGATES[options.aggregate], rule, options.min_coverage)
 
