@@ -30,6 +30,17 @@ class TrainingInfo(BaseModel):
         None, description="where the weights come from when not from this training run alone"
     )
 
+    def shown(self) -> dict[str, object]:
+        """The record as the service shows it: the training settings without those of the machine
+        that ran them (its checkpoint and cache folders, threads, device, loader workers)."""
+        record = self.model_dump(mode="json")
+        record["config"] = {k: v for k, v in self.config.items() if k not in RUN_LOCAL_SETTINGS}
+        return record
+
+
+# How and where a training run was executed, not what was trained.
+RUN_LOCAL_SETTINGS = frozenset({"cache_dir", "run_dir", "threads", "device", "loader_workers"})
+
 
 class UncertainBand(BaseModel):
     """Scores in ``[low, high)`` are answered ``uncertain`` (``low <= threshold <= high``)."""

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.fakes import CARD
+from api.fakes import CARD, BrightnessClassifier
+from fake_card import fake_card
 
 
 def test_models_answers_the_card(client: TestClient) -> None:
@@ -18,6 +19,37 @@ def test_models_answers_the_card(client: TestClient) -> None:
     assert model["metrics"] == {"auc": 0.5}
     assert model["crop"] == CARD.crop.model_dump(mode="json")
     assert model["training"] is None
+
+
+def test_models_leaves_out_the_training_machine_s_own_settings(make_app: Any) -> None:
+    training = {
+        "data": "DFDC face crops",
+        "split": "by group",
+        "train_items": 10,
+        "validation_items": 2,
+        "augmentations": ["jpeg"],
+        "epochs": 1.0,
+        "steps": 5,
+        "seed": 1,
+        "config": {
+            "data_dir": "../shared/data/dfdc-faces",
+            "learning_rate": 0.0003,
+            "run_dir": "runs/v3",
+            "cache_dir": "cache",
+            "threads": 2,
+            "device": "cpu",
+            "loader_workers": 0,
+        },
+    }
+    classifier = BrightnessClassifier()
+    classifier.card = fake_card(training=training)
+    with TestClient(make_app(classifier=classifier)) as client:
+        (model,) = client.get("/v1/models").json()["models"]
+    assert model["training"]["config"] == {
+        "data_dir": "../shared/data/dfdc-faces",
+        "learning_rate": 0.0003,
+    }
+    assert model["training"]["steps"] == 5
 
 
 def test_models_answers_the_threshold_in_use(make_app: Any) -> None:

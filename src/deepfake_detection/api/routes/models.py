@@ -37,7 +37,7 @@ async def list_models(services: ServicesDep) -> ModelsResponse:
         card_threshold=card.threshold,
         crop=card.crop.model_dump(mode="json"),
         metrics=card.metrics,
-        training=None if card.training is None else card.training.model_dump(mode="json"),
+        training=None if card.training is None else card.training.shown(),
     )
     return ModelsResponse(models=[model])
 
