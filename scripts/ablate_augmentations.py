@@ -1,5 +1,5 @@
 """Augmentation ablation: train every variant of ``training/ablation.py`` and compare them on the
-full validation split, clean and degraded (half size + JPEG 35).
+full validation split, clean and halved then JPEG 35.
 
 Each variant is a ``dfd train`` process; ``--parallel`` of them run at once. The table goes to
 ``OUT/ablation.md`` and ``OUT/ablation.json``. A run still going at ``--deadline-s`` is stopped and

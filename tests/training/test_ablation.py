@@ -44,7 +44,7 @@ def test_each_variant_differs_from_the_baseline_only_where_its_name_says(tmp_pat
 
 
 @pytest.mark.slow
-def test_a_trained_variant_is_scored_on_clean_and_degraded_validation(
+def test_a_trained_variant_is_scored_on_clean_and_half_size_jpeg35_validation(
     crop_folder: Path, tmp_path: Path
 ) -> None:
     base = tiny_config(crop_folder, tmp_path, steps=3)
@@ -54,11 +54,11 @@ def test_a_trained_variant_is_scored_on_clean_and_degraded_validation(
     validation = ValidationSet.build(data, config)
     labels = [data.cache.records[i].label for i in data.validation_rows]
     assert validation.labels.tolist() == labels
-    assert len(validation.degraded) == len(validation.clean) == len(labels)
+    assert len(validation.half_jpeg35) == len(validation.clean) == len(labels)
     result = evaluate_run(config, validation, "no_jpeg")
     assert result.steps == 3
     assert 0.0 <= result.roc_auc <= 1.0
-    assert 0.0 <= result.degraded_roc_auc <= 1.0
+    assert 0.0 <= result.half_jpeg35_roc_auc <= 1.0
 
 
 def test_the_table_gives_differences_to_the_baseline_and_the_seed_noise() -> None:
@@ -69,4 +69,4 @@ def test_the_table_gives_differences_to_the_baseline_and_the_seed_noise() -> Non
     ]
     table = to_markdown(results, "t")
     assert "| no_jpeg | 10 | 0.8800 | -0.0200 | 0.9000 | 0.8000 | -0.0500 |" in table
-    assert "ROC AUC 0.0100, degraded AUC 0.0100" in table
+    assert "ROC AUC 0.0100, half size + JPEG 35 AUC 0.0100" in table

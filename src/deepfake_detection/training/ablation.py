@@ -61,7 +61,7 @@ class AblationResult:
     steps: int
     roc_auc: float
     average_precision: float
-    degraded_roc_auc: float
+    half_jpeg35_roc_auc: float
 
 
 def evaluate_run(config: TrainConfig, validation: ValidationSet, name: str) -> AblationResult:
@@ -70,13 +70,13 @@ def evaluate_run(config: TrainConfig, validation: ValidationSet, name: str) -> A
     network, steps, _ = load_ema(config, config.run_dir / CHECKPOINT)
     network.to(torch.device(config.device))
     clean = predict_logits(network, validation.clean)
-    degraded = predict_logits(network, validation.degraded)
+    half_jpeg35 = predict_logits(network, validation.half_jpeg35)
     return AblationResult(
         name=name,
         steps=steps,
         roc_auc=float(roc_auc_score(validation.labels, clean)),
         average_precision=float(average_precision_score(validation.labels, clean)),
-        degraded_roc_auc=float(roc_auc_score(validation.labels, degraded)),
+        half_jpeg35_roc_auc=float(roc_auc_score(validation.labels, half_jpeg35)),
     )
 
 
@@ -91,17 +91,18 @@ def to_markdown(results: list[AblationResult], title: str) -> str:
     ]
     for r in results:
         d_clean = f"{r.roc_auc - base.roc_auc:+.4f}" if base else ""
-        d_degraded = f"{r.degraded_roc_auc - base.degraded_roc_auc:+.4f}" if base else ""
+        d_half_jpeg35 = f"{r.half_jpeg35_roc_auc - base.half_jpeg35_roc_auc:+.4f}" if base else ""
         lines.append(
             f"| {r.name} | {r.steps} | {r.roc_auc:.4f} | {d_clean} | {r.average_precision:.4f} "
-            f"| {r.degraded_roc_auc:.4f} | {d_degraded} |"
+            f"| {r.half_jpeg35_roc_auc:.4f} | {d_half_jpeg35} |"
         )
     repeat = by_name.get(SEED_REPEAT)
     if base and repeat:
         lines += [
             "",
             f"Seed noise (|all - all_seed2|): ROC AUC {abs(base.roc_auc - repeat.roc_auc):.4f}, "
-            f"degraded AUC {abs(base.degraded_roc_auc - repeat.degraded_roc_auc):.4f}.",
+            "half size + JPEG 35 AUC "
+            f"{abs(base.half_jpeg35_roc_auc - repeat.half_jpeg35_roc_auc):.4f}.",
         ]
     return "\n".join(lines) + "\n"
 

@@ -1,14 +1,14 @@
 """The decision rule that ships with a model, chosen on validation only.
 
 Calibration (Platt scaling) and the threshold (Youden's J) are fitted on the clean validation crops
-and the same crops degraded (half size + H.264 CRF 40) together, so that a probability means the
-same on a heavily compressed face as on a clean one. The uncertain band is the narrowest band
-around the threshold outside which the labels of the clean validation crops are right
-``band_accuracy`` of the time (on the union, a useful accuracy left most answers uncertain: 60% of
-decided crops at 95% for the 2.0 candidate). A face is not judged below the smallest face size that
-training simulated, nor below a sharpness: up to 2.x, that of the blurriest 1% of the degraded
-crops (the range the validation covered); from 3.0, where the model was unreliable on the pooled
-validation conditions (``unreliable_sharpness``).
+and the same crops halved then encoded as H.264 CRF 40 (``HALF_H264_CRF40``) together, so that a
+probability means the same on a heavily compressed face as on a clean one. The uncertain band is
+the narrowest band around the threshold outside which the labels of the clean validation crops are
+right ``band_accuracy`` of the time (on the union, a useful accuracy left most answers uncertain:
+60% of decided crops at 95% for the 2.0 candidate). A face is not judged below the smallest face
+size that training simulated, nor below a sharpness: up to 2.x, that of the blurriest 1% of the
+half size + H.264 CRF 40 crops (the range the validation covered); from 3.0, where the model was
+unreliable on the pooled validation conditions (``unreliable_sharpness``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from deepfake_detection.training.calibration import (
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.validation_table import (
     CLEAN,
-    DEGRADED,
     EDIT_PREFIX,
+    HALF_H264_CRF40,
     HELD_OUT_EDIT_PREFIX,
     HELD_OUT_ENCODERS,
     PORTRAITS,
@@ -73,7 +73,7 @@ def choose_rule(
     config: TrainConfig,
     band_accuracy: float = BAND_ACCURACY,
 ) -> ChosenRule:
-    fitted = (CLEAN, DEGRADED)
+    fitted = (CLEAN, HALF_H264_CRF40)
     labels = np.concatenate([conditions[k].labels for k in fitted])
     calibration = fit_calibration(np.concatenate([logits[k] for k in fitted]), labels)
     probabilities = {k: calibration.apply(v) for k, v in logits.items()}
@@ -84,8 +84,8 @@ def choose_rule(
     if EDIT_PREFIX + "blur_r2" in conditions:
         min_sharpness, sharpness_rule = unreliable_sharpness(conditions, probabilities)
     else:
-        degraded_sharpness = [sharpness(image) for image in conditions[DEGRADED].images]
-        min_sharpness = float(np.percentile(degraded_sharpness, SHARPNESS_PERCENTILE))
+        compressed = [sharpness(image) for image in conditions[HALF_H264_CRF40].images]
+        min_sharpness = float(np.percentile(compressed, SHARPNESS_PERCENTILE))
         sharpness_rule = (
             f"crops blurrier than {SHARPNESS_PERCENTILE:g}% of the half size + H.264 CRF 40 "
             "validation crops"

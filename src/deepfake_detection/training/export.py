@@ -36,7 +36,7 @@ from deepfake_detection.training.shortcut import score_sharpness_correlation
 from deepfake_detection.training.trainer import Prepared, load_ema, predict_logits, prepare_data
 from deepfake_detection.training.validation_table import (
     CLEAN,
-    DEGRADED,
+    HALF_H264_CRF40,
     SELF_BLEND,
     Condition,
     build_conditions,
@@ -48,7 +48,7 @@ from deepfake_detection.training.validation_table import (
 OPSET = 17
 
 
-def degrade(images: list[npt.NDArray[np.uint8]], seed: int) -> list[npt.NDArray[np.uint8]]:
+def half_size_jpeg35(images: list[npt.NDArray[np.uint8]], seed: int) -> list[npt.NDArray[np.uint8]]:
     """Heavier compression than the validation crops carry (half-size then JPEG quality 35), to
     check robustness the way FaceForensics++ c40 would; fixed seed, so repeatable."""
     rng = np.random.default_rng(seed)
@@ -57,14 +57,14 @@ def degrade(images: list[npt.NDArray[np.uint8]], seed: int) -> list[npt.NDArray[
 
 @dataclass(frozen=True)
 class ValidationSet:
-    """The whole validation split as the model sees it, clean and degraded (half size + JPEG 35,
-    the ablation's measure), with its labels and records; with ``table``, also the conditions of
-    the validation table (``validation_table.py``)."""
+    """The whole validation split as the model sees it, clean and halved then JPEG 35
+    (``half_jpeg35``, the ablation's measure), with its labels and records; with ``table``, also
+    the conditions of the validation table (``validation_table.py``)."""
 
     labels: npt.NDArray[np.int64]
     records: list[CropRecord]
     clean: list[npt.NDArray[np.uint8]]
-    degraded: list[npt.NDArray[np.uint8]]
+    half_jpeg35: list[npt.NDArray[np.uint8]]
     conditions: dict[str, Condition]
 
     @classmethod
@@ -105,7 +105,7 @@ class ValidationSet:
                     ),
                 ),
             )
-        return cls(labels, records, clean, degrade(clean, config.seed), conditions)
+        return cls(labels, records, clean, half_size_jpeg35(clean, config.seed), conditions)
 
 
 def export_onnx(model: ExportedClassifier, size: int, path: Path) -> None:
@@ -165,15 +165,15 @@ def export_model(
     probabilities = rule.probabilities[CLEAN]
     report = compute_report(labels, probabilities, threshold, seed=config.seed)
     crossed = cross_fit(logits[CLEAN], labels, validation.records, config.seed)
-    degraded = calibration.apply(predict_logits(network, validation.degraded))
-    degraded_auc = float(roc_auc_score(labels, degraded))
+    half_jpeg35 = calibration.apply(predict_logits(network, validation.half_jpeg35))
+    half_jpeg35_auc = float(roc_auc_score(labels, half_jpeg35))
     table = {
         key: float(roc_auc_score(c.labels, rule.probabilities[key]))
         for key, c in conditions.items()
     }
     ece = {
         key: expected_calibration_error(conditions[key].labels, rule.probabilities[key])
-        for key in (CLEAN, DEGRADED)
+        for key in (CLEAN, HALF_H264_CRF40)
     }
     band = rule.uncertain_band()
     called_fake = {
@@ -227,7 +227,7 @@ def export_model(
         ),
         metrics={
             "validation": report.as_dict(),
-            "validation_degraded_half_size_jpeg35_roc_auc": degraded_auc,
+            "validation_degraded_half_size_jpeg35_roc_auc": half_jpeg35_auc,
             "validation_table_roc_auc": table,
             "validation_reals_called_fake": called_fake,
             "validation_score_sharpness_correlation_clean_reals": score_sharpness_correlation(
@@ -262,10 +262,10 @@ def export_model(
     card.write(out_dir / f"{name}.json")
     (out_dir / f"{name}.metrics.md").write_text(
         to_markdown(report, f"{name} {version}: validation (group split), crop level")
-        + f"\nHalf-size + JPEG 35 validation ROC AUC: {degraded_auc:.4f}\n"
+        + f"\nHalf-size + JPEG 35 validation ROC AUC: {half_jpeg35_auc:.4f}\n"
         + "\nValidation table ROC AUC: "
         + ", ".join(f"{key} {auc:.4f}" for key, auc in table.items())
-        + f"; ECE clean {ece[CLEAN]:.4f}, half size + H.264 CRF 40 {ece[DEGRADED]:.4f}. "
+        + f"; ECE clean {ece[CLEAN]:.4f}, half size + H.264 CRF 40 {ece[HALF_H264_CRF40]:.4f}. "
         f"Uncertain band [{rule.band.low:.4f}, {rule.band.high:.4f}) around the threshold "
         f"{threshold:.4f}.\n"
         + f"\nCalibration and threshold cross-fitted over two halves of the validation groups "
@@ -278,8 +278,8 @@ def export_model(
         {
             "validation": (labels, probabilities),
             "validation, half size + H.264 CRF 40": (
-                conditions[DEGRADED].labels,
-                rule.probabilities[DEGRADED],
+                conditions[HALF_H264_CRF40].labels,
+                rule.probabilities[HALF_H264_CRF40],
             ),
             "self-blended validation reals": (
                 conditions[SELF_BLEND].labels,
