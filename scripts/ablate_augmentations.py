@@ -22,8 +22,8 @@ from pathlib import Path
 
 from deepfake_detection.training.ablation import as_records, evaluate_run, to_markdown, variants
 from deepfake_detection.training.config import TrainConfig
-from deepfake_detection.training.export import ValidationSet
 from deepfake_detection.training.trainer import CHECKPOINT, prepare_data
+from deepfake_detection.training.validation_set import ValidationSet
 
 
 def launch(config: TrainConfig, config_path: Path) -> subprocess.Popen[bytes]:

@@ -25,6 +25,7 @@ from deepfake_detection.evaluation.timing import ms_per_item
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.shortcut import score_sharpness_correlation
 from deepfake_detection.training.trainer import prepare_data
+from deepfake_detection.training.validation_set import model3_conditions
 from deepfake_detection.training.validation_table import (
     CLEAN,
     HELD_OUT_ENCODERS,
@@ -36,7 +37,6 @@ from deepfake_detection.training.validation_table import (
     Probabilities,
     TableRow,
     build_conditions,
-    build_model3_conditions,
     edit_columns,
     reals_called_fake,
     score,
@@ -126,24 +126,7 @@ def main() -> None:
     conditions = build_conditions(
         data.cache.pixels, rows, labels, config.input_size, config.eval_crop_side, config.seed
     )
-    portraits = data.portraits
-    extra = build_model3_conditions(
-        data.cache.pixels,
-        rows,
-        labels,
-        config.input_size,
-        config.eval_crop_side,
-        None
-        if portraits is None
-        else (
-            portraits.cache.pixels,
-            portraits.validation_rows,
-            np.array(
-                [portraits.cache.records[i].label for i in portraits.validation_rows],
-                dtype=np.int64,
-            ),
-        ),
-    )
+    extra = model3_conditions(data, labels, config)
     model3_lines: list[str] = []
     table: list[TableRow] = []
     saved: dict[str, np.ndarray] = {}

@@ -17,8 +17,8 @@ from deepfake_detection.training.ablation import (
     variants,
 )
 from deepfake_detection.training.config import AugmentConfig, TrainConfig
-from deepfake_detection.training.export import ValidationSet
 from deepfake_detection.training.trainer import prepare_data, train
+from deepfake_detection.training.validation_set import ValidationSet
 
 
 def _changed(a: AugmentConfig, b: AugmentConfig) -> set[str]:

@@ -16,8 +16,8 @@ import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from deepfake_detection.training.config import TrainConfig
-from deepfake_detection.training.export import ValidationSet
 from deepfake_detection.training.trainer import CHECKPOINT, load_ema, predict_logits
+from deepfake_detection.training.validation_set import ValidationSet
 
 BASELINE = "all"
 SEED_REPEAT = "all_seed2"
