@@ -82,6 +82,18 @@ def mb(mib: float) -> float:
     return mib * 1.048576
 
 
+def breakdown(pid: int) -> str:
+    """Where the resident memory is (``/proc/PID/smaps_rollup``): anonymous (the heaps: Python's,
+    glibc's, onnxruntime's, thread stacks) against file-backed (the shared libraries and models
+    mapped from disk)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value) / 1000  # kB -> MB
+    rss, anonymous = fields["Rss"], fields["Anonymous"]
+    return f"RSS {rss:.0f} MB: anonymous {anonymous:.0f} MB, file-backed {rss - anonymous:.0f} MB"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fuzz-cases", type=int, default=1000)
@@ -106,7 +118,7 @@ def main() -> None:
         with serve(os.environ | settings, Path(folder) / "server.log", "--no-access-log") as server:
             client = httpx.Client(base_url=server.url, timeout=1800)
             client.post("/v1/images", files={"file": ("s.jpg", small.getvalue())})
-            print(f"RSS after warm-up: {mb(server.rss_mib()):.0f} MB")
+            print(f"RSS after warm-up: {mb(server.rss_mib()):.0f} MB ({breakdown(server.pid)})")
             for name, payload in bombs.items():
                 three_at_once(server, client, name, payload)
             high_water = mb(server.peak_rss_mib())
@@ -128,6 +140,7 @@ def main() -> None:
                 f"RSS {idle:.0f} MB (goal <= {IDLE_GOAL_MB}: {verdict}); "
                 f"high-water mark {mb(server.peak_rss_mib()):.0f} MB"
             )
+            print(f"  {breakdown(server.pid)}")
             client.close()
 
 
