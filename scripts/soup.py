@@ -37,7 +37,9 @@ def main() -> None:
     images = statistics_images(config, prepare_data(config))
     # The card names the models, not this machine's paths to them.
     names = args.names or [path.name for path in args.models]
-    parts = " + ".join(f"{share:g} x {name}" for share, name in zip(args.shares, names, strict=True))
+    parts = " + ".join(
+        f"{share:g} x {name}" for share, name in zip(args.shares, names, strict=True)
+    )
     weights = f"weight average (model soup, WiSE-FT when one is a fine-tune of the other): {parts}"
     diff = soup_checkpoint(network, graph, images, args.out, weights)
     print(f"wrote {args.out} (torch vs onnxruntime on 64 crops: {diff:.2e}) and {graph}")

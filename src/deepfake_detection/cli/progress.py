@@ -46,8 +46,15 @@ class ScanProgress:
         def count(done: int, expected: int) -> None:
             if self.frames is None:
                 position = 0 if self.files is None else 1
+                # Redrawn at every sampled frame (300 at most), not every 0.1 s: a short video
+                # would otherwise end before its first count is drawn.
                 self.frames = _bar(
-                    self.env, total=expected, unit="frame", position=position, desc=path.name
+                    self.env,
+                    total=expected,
+                    unit="frame",
+                    position=position,
+                    desc=path.name,
+                    mininterval=0,
                 )
             self.frames.total = max(expected, done)
             self.frames.update(done - self.frames.n)
@@ -73,8 +80,22 @@ class ScanProgress:
 
 
 def _bar(
-    env: Environment, *, total: int, unit: str, position: int, desc: str | None = None
+    env: Environment,
+    *,
+    total: int,
+    unit: str,
+    position: int,
+    desc: str | None = None,
+    mininterval: float = 0.1,
 ) -> tqdm[Any]:
     from tqdm import tqdm
 
-    return tqdm(total=total, file=env.stderr, unit=unit, leave=False, position=position, desc=desc)
+    return tqdm(
+        total=total,
+        file=env.stderr,
+        unit=unit,
+        leave=False,
+        position=position,
+        desc=desc,
+        mininterval=mininterval,
+    )
