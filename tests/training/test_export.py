@@ -80,6 +80,9 @@ def test_export_writes_an_onnx_model_that_matches_torch(
     assert set(card.metrics["expected_calibration_error"]) == {"clean", "half_h264_crf40"}  # type: ignore[arg-type]
     assert card.training is not None
     assert card.training.steps >= 4
+    # What was trained, not where this machine kept the run (issue 21: no internal paths).
+    assert "learning_rate" in card.training.config
+    assert not {"run_dir", "cache_dir", "threads", "device"} & set(card.training.config)
     assert (tmp_path / "tiny.roc.png").stat().st_size > 1000
     assert "Whole Test Dataset" in (tmp_path / "tiny.metrics.md").read_text()
     session = ort.InferenceSession(str(tmp_path / "tiny.onnx"), providers=["CPUExecutionProvider"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from deepfake_detection.classifiers.model_card import ModelCard, TrainingInfo
+from deepfake_detection.classifiers.model_card import RUN_LOCAL_SETTINGS, ModelCard, TrainingInfo
 from deepfake_detection.crop.recipe import CropRecipe
 from deepfake_detection.training.config import TrainConfig
 from deepfake_detection.training.evaluate import Evaluation
@@ -68,7 +68,7 @@ def training_info(
         epochs=round(steps * config.batch_size / len(data.train_rows), 2),
         steps=steps,
         seed=config.seed,
-        config=json.loads(config.model_dump_json()),
+        config=json.loads(config.model_dump_json(exclude=set(RUN_LOCAL_SETTINGS))),
         weights=weights,
     )
 
