@@ -39,9 +39,10 @@ format: install-dev
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
 
-# The tests without a marker of pyproject.toml: no real servers, Redis, browser or fuzzing.
+# The tests without a marker of pyproject.toml (no real servers, subprocesses, Redis, browser or
+# fuzzing), spread over the machine's cores.
 check: lint
-	$(BIN)/pytest -q -m "not slow and not redis and not browser and not fuzz"
+	$(BIN)/pytest -q -n auto -m "not slow and not redis and not browser and not fuzz"
 
 test: lint
 	$(BIN)/pytest

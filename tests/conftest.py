@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_model import write_tiny_model
+from support.tiny_model import write_tiny_model
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from fuzzing.bombs import frame_png, png_video
-from synthetic_video import write_video
 
 from deepfake_detection.analysis.annotate import (
     COLOURS,
@@ -26,7 +24,9 @@ from deepfake_detection.errors import CorruptMedia, Overloaded
 from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.video import VideoLimits
 from deepfake_detection.shared.faces import Box
-from peak_memory import peak_memory
+from deepfake_detection.testing.fuzzing.bombs import frame_png, png_video
+from deepfake_detection.testing.video import write_video
+from support.peak_memory import peak_memory
 
 
 def grey(height: int = 120, width: int = 160) -> np.ndarray:

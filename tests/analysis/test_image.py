@@ -6,7 +6,7 @@ from deepfake_detection.analysis.image import ImageAnalyzer, select_faces
 from deepfake_detection.analysis.results import ImageAnalysis, Timings
 from deepfake_detection.crop.recipe import BoxFraming, CropRecipe
 from deepfake_detection.shared.faces import Box, DetectedFace
-from fake_card import fake_card
+from support.fake_card import fake_card
 
 CARD = fake_card(name="fake-card", version="1.2", input_size=16, threshold=0.5)
 

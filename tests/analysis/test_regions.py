@@ -7,7 +7,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from skimage import data
-from synthetic_video import write_video
 
 from deepfake_detection.analysis.regions import RegionDetector, RegionOptions, region_around
 from deepfake_detection.analysis.video import VideoAnalyzer, VideoOptions
@@ -15,7 +14,8 @@ from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.media.video_sampling import Sampling
 from deepfake_detection.shared.faces import Box, DetectedFace
 from deepfake_detection.shared.images import RGBImage
-from fake_card import fake_card
+from deepfake_detection.testing.video import write_video
+from support.fake_card import fake_card
 
 Image = npt.NDArray[np.uint8]
 SIDE = 200

@@ -15,7 +15,7 @@ from deepfake_detection.analysis.verdict import (
 from deepfake_detection.classifiers.model_card import ModelCard, QualityLimits, UncertainBand
 from deepfake_detection.errors import InvalidOptions
 from deepfake_detection.shared.faces import Box, DetectedFace, Label, Reason
-from fake_card import fake_card
+from support.fake_card import fake_card
 
 RULE = DecisionRule(threshold=0.5, low=0.4, high=0.6, min_face_px=32, min_sharpness=1.0)
 

@@ -5,15 +5,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-from skimage import data
-from synthetic_video import face_scene, write_video
 
 from deepfake_detection.analysis.video import FRAMES_HELD, VideoAnalyzer, VideoOptions
 from deepfake_detection.detectors.registry import create_detector
 from deepfake_detection.errors import InvalidOptions, Overloaded
 from deepfake_detection.media.decode_budget import DecodeBudget
 from deepfake_detection.media.video_sampling import Sampling
-from fake_card import fake_card
+from deepfake_detection.testing.images import astronaut_face
+from deepfake_detection.testing.video import face_scene, write_video
+from support.fake_card import fake_card
 
 Image = npt.NDArray[np.uint8]
 
@@ -37,12 +37,8 @@ def analyzer() -> VideoAnalyzer:
     return VideoAnalyzer(create_detector("centerface"), BlueIsFake(), batch_size=8)
 
 
-def _face() -> Image:
-    return np.ascontiguousarray(data.astronaut()[20:220, 150:330])
-
-
 def test_two_people_one_swapped_says_which_one(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
-    real = _face()
+    real = astronaut_face()
     swapped = np.ascontiguousarray(real[..., ::-1])  # red and blue exchanged
     write_video(tmp_path / "two.mp4", face_scene([real, swapped], count=40))
     result = analyzer.analyze(tmp_path / "two.mp4", VideoOptions(sampling=Sampling(frames=10)))
@@ -58,7 +54,7 @@ def test_two_people_one_swapped_says_which_one(tmp_path: Path, analyzer: VideoAn
 
 
 def test_the_same_file_gives_the_same_answer(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
-    write_video(tmp_path / "one.mp4", face_scene([_face()], count=30))
+    write_video(tmp_path / "one.mp4", face_scene([astronaut_face()], count=30))
     first = analyzer.analyze(tmp_path / "one.mp4")
     second = analyzer.analyze(tmp_path / "one.mp4")
     assert first.persons == second.persons
@@ -74,7 +70,7 @@ def test_no_face_and_batches_and_aggregates(tmp_path: Path) -> None:
     result = analyzer.analyze(tmp_path / "empty.webm", VideoOptions(sampling=Sampling(frames=5)))
     assert result.verdict == "no_face"
     assert result.persons == ()
-    write_video(tmp_path / "one.mkv", face_scene([_face()], count=20))
+    write_video(tmp_path / "one.mkv", face_scene([astronaut_face()], count=20))
     options = VideoOptions(sampling=Sampling(frames=10), aggregate="max")
     result = analyzer.analyze(tmp_path / "one.mkv", options)
     (person,) = result.persons
@@ -87,7 +83,7 @@ def test_no_face_and_batches_and_aggregates(tmp_path: Path) -> None:
 def test_progress_is_reported_and_can_stop_the_analysis(
     tmp_path: Path, analyzer: VideoAnalyzer
 ) -> None:
-    write_video(tmp_path / "one.mp4", face_scene([_face()], count=20))
+    write_video(tmp_path / "one.mp4", face_scene([astronaut_face()], count=20))
     seen: list[float] = []
     analyzer.analyze(tmp_path / "one.mp4", VideoOptions(sampling=Sampling(frames=5)), seen.append)
     assert seen == sorted(seen)
@@ -104,7 +100,7 @@ def test_progress_is_reported_and_can_stop_the_analysis(
 
 
 def test_frame_progress_counts_the_sampled_frames(tmp_path: Path, analyzer: VideoAnalyzer) -> None:
-    write_video(tmp_path / "one.mp4", face_scene([_face()], count=20))
+    write_video(tmp_path / "one.mp4", face_scene([astronaut_face()], count=20))
     counts: list[tuple[int, int]] = []
     options = VideoOptions(sampling=Sampling(frames=5))
     analyzer.analyze(tmp_path / "one.mp4", options, frame_progress=lambda *n: counts.append(n))
@@ -131,7 +127,7 @@ def test_a_video_holds_its_frames_in_the_decode_budget(tmp_path: Path) -> None:
 def test_explain_gives_each_person_a_heatmap_of_its_most_fake_face(
     tmp_path: Path, analyzer: VideoAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = _face()
+    real = astronaut_face()
     swapped = np.ascontiguousarray(real[..., ::-1])
     write_video(tmp_path / "two.mp4", face_scene([real, swapped], count=20))
     options = VideoOptions(sampling=Sampling(frames=5), explain=True)

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import numpy.typing as npt
 
-from fake_card import fake_card
+from support.fake_card import fake_card
 
 CARD = fake_card(
     name="fake-brightness",

@@ -17,9 +17,10 @@ from api.images import encode, one_face
 from deepfake_detection.api.app import ROUTERS, create_app
 from deepfake_detection.config import Settings
 from deepfake_detection.detectors.base import FaceDetector
-from tiny_model import write_tiny_model
+from support.tiny_model import write_tiny_model
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_importing_the_app_loads_no_model() -> None:
     code = (
         "import sys, deepfake_detection.api.app as a; "

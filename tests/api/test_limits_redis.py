@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from live_server import live_server, redis_server, server_env
+from support.live_server import live_server, redis_server, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.images import encode, no_face, one_face
-from live_server import live_server, server_env
+from support.live_server import live_server, server_env
 
 pytestmark = pytest.mark.slow
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,8 +13,8 @@ import pytest
 
 from api.bad_inputs import truncated
 from api.images import encode, many_faces, one_face
-from live_server import free_port, wait_until_ready
-from tiny_model import write_tiny_model
+from support.live_server import live_server, server_env
+from support.raw_http import connect, read_answer
 
 pytestmark = pytest.mark.slow
 
@@ -26,34 +22,15 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("server")
-    card = write_tiny_model(folder)
-    port = free_port()
-    env = os.environ | {"DFD_MODEL_CARD": str(card), "DFD_MAX_UPLOAD_BYTES": "2000000"}
-    command = [sys.executable, "-m", "deepfake_detection.cli.main", "serve", "--no-access-log"]
-    log = folder / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, process, log, timeout_s=120)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError(f"no graceful shutdown on SIGTERM:\n{log.read_text()}") from None
-    # uvicorn re-raises the signal it stopped on once the shutdown is complete.
-    assert process.returncode in (0, -signal.SIGTERM)
-    assert "Application shutdown complete" in log.read_text()
-    assert "Traceback" not in log.read_text()
+    env = server_env(folder, DFD_MAX_UPLOAD_BYTES="2000000")
+    with live_server(folder, env, "--no-access-log", ready_timeout_s=120) as running:
+        yield running.url
+    log = running.log.read_text()
+    # uvicorn re-raises the signal it stopped on once the shutdown is complete; a server that
+    # ignored SIGTERM was killed (-9) after 30 s.
+    assert running.process.returncode in (0, -signal.SIGTERM), f"no graceful shutdown:\n{log}"
+    assert "Application shutdown complete" in log
+    assert "Traceback" not in log
 
 
 def test_analyses_an_image_over_http(server: str) -> None:
@@ -91,20 +68,13 @@ def test_bad_upload_over_http_is_400(server: str) -> None:
 
 
 def test_declared_huge_body_is_413_before_it_is_sent(server: str) -> None:
-    host, port = server.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
+    with connect(server, timeout_s=10) as sock:
         sock.sendall(
             b"POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
             b"boundary=b\r\nContent-Length: 1000000000\r\n\r\n"
         )
-        answer = b""
-        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 413")
+        status, _, body = read_answer(sock)
+    assert status == 413
     assert json.loads(body)["error"]["code"] == "too_large"
 
 

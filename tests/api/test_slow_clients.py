@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from dfd_serve import Server, serve
 
 from api.images import encode, one_face
-from tiny_model import write_tiny_model
+from support.live_server import LiveServer, live_server, server_env
+from support.raw_http import connect, read_answer
 
 pytestmark = pytest.mark.slow
 
@@ -23,25 +22,23 @@ HEADER_TIMEOUT_S = 2.0
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("slow")
-    settings = {
-        "DFD_MODEL_CARD": str(write_tiny_model(folder)),
-        "DFD_DATA_DIR": str(folder / "data"),
-        "DFD_MAX_IN_FLIGHT": "16",
-        "DFD_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
-        "DFD_MAX_UPLOADS": str(MAX_UPLOADS),
-        "DFD_HEADER_TIMEOUT_S": str(HEADER_TIMEOUT_S),
-    }
-    with serve(os.environ | settings, folder / "server.log", "--no-access-log") as running:
+    env = server_env(
+        folder,
+        DFD_MAX_IN_FLIGHT="16",
+        DFD_BODY_TIMEOUT_S=str(BODY_TIMEOUT_S),
+        DFD_MAX_UPLOADS=str(MAX_UPLOADS),
+        DFD_HEADER_TIMEOUT_S=str(HEADER_TIMEOUT_S),
+    )
+    with live_server(folder, env, "--no-access-log") as running:
         yield running
-    assert "Traceback" not in (folder / "server.log").read_text()
+    assert "Traceback" not in running.log.read_text()
 
 
 def slow_upload(url: str, path: str = "/v1/images") -> socket.socket:
     """Headers announcing 100,000 bytes, then 10 of them: the rest never comes."""
-    host, port = url.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock = connect(url)
     sock.sendall(
         f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
         "Content-Length: 100000\r\n\r\n--b\r\nabcd".encode()
@@ -49,25 +46,12 @@ def slow_upload(url: str, path: str = "/v1/images") -> socket.socket:
     return sock
 
 
-def answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    data = b""
-    while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode().split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), headers, body
-
-
 def post_image(url: str) -> httpx.Response:
     files = {"file": ("f.jpg", encode(one_face()), "image/jpeg")}
     return httpx.post(f"{url}/v1/images", files=files, timeout=60)
 
 
-def test_slow_uploads_hold_no_analysis_slot_and_time_out_with_408(server: Server) -> None:
+def test_slow_uploads_hold_no_analysis_slot_and_time_out_with_408(server: LiveServer) -> None:
     # 16 trickling uploads used to take all 16 in-flight slots: every analysis answered 503.
     started = time.monotonic()
     socks = [slow_upload(server.url, path) for path in ["/v1/images", "/v1/videos"] * 8]
@@ -75,7 +59,7 @@ def test_slow_uploads_hold_no_analysis_slot_and_time_out_with_408(server: Server
         response = post_image(server.url)
         assert response.status_code == 200, response.text
         for sock in socks:
-            status, headers, body = answer(sock)
+            status, headers, body = read_answer(sock)
             assert status == 408
             assert json.loads(body)["error"]["code"] == "request_timeout"
             assert headers["connection"] == "close"
@@ -95,7 +79,7 @@ def wait_until_every_upload_place_is_taken(url: str, timeout_s: float = 10) -> N
         time.sleep(0.05)
 
 
-def test_uploads_over_the_cap_are_refused_at_once(server: Server) -> None:
+def test_uploads_over_the_cap_are_refused_at_once(server: LiveServer) -> None:
     socks = [slow_upload(server.url) for _ in range(MAX_UPLOADS)]
     try:
         wait_until_every_upload_place_is_taken(server.url)
@@ -106,14 +90,14 @@ def test_uploads_over_the_cap_are_refused_at_once(server: Server) -> None:
         assert refused.json()["error"]["code"] == "overloaded"
         assert refused.headers["retry-after"] == "1"
         assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
-        assert [answer(sock)[0] for sock in socks] == [408] * MAX_UPLOADS
+        assert [read_answer(sock)[0] for sock in socks] == [408] * MAX_UPLOADS
     finally:
         for sock in socks:
             sock.close()
     assert post_image(server.url).status_code == 200
 
 
-def test_answers_carry_security_headers_and_no_server_name(server: Server) -> None:
+def test_answers_carry_security_headers_and_no_server_name(server: LiveServer) -> None:
     for response in [
         post_image(server.url),
         httpx.get(f"{server.url}/healthz", timeout=10),
@@ -128,7 +112,7 @@ def test_answers_carry_security_headers_and_no_server_name(server: Server) -> No
 
 
 @pytest.mark.parametrize("path", ["/v1/images", "/v1/videos", "/v1/jobs", "/detect_deepfake_image"])
-def test_a_client_that_leaves_mid_body_is_no_server_error(server: Server, path: str) -> None:
+def test_a_client_that_leaves_mid_body_is_no_server_error(server: LiveServer, path: str) -> None:
     # Issue 22 S15: a disconnect while the body is read is the client's doing: counted as 499
     # (nginx's "client closed request"), never as a 500, and no traceback (the fixture checks).
     slow_upload(server.url, path).close()
@@ -142,10 +126,9 @@ def test_a_client_that_leaves_mid_body_is_no_server_error(server: Server, path: 
     assert 'status="500"' not in metrics
 
 
-def test_headers_trickled_in_are_cut_at_the_header_deadline(server: Server) -> None:
+def test_headers_trickled_in_are_cut_at_the_header_deadline(server: LiveServer) -> None:
     # Issue 22 S11: a socket that sends a header byte now and then was open after 240 s.
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock = connect(server.url)
     start = time.monotonic()
     sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
     closed = False
@@ -168,7 +151,9 @@ def test_headers_trickled_in_are_cut_at_the_header_deadline(server: Server) -> N
     sock.close()
 
 
-def test_a_kept_alive_connection_serves_requests_past_the_header_deadline(server: Server) -> None:
+def test_a_kept_alive_connection_serves_requests_past_the_header_deadline(
+    server: LiveServer,
+) -> None:
     with httpx.Client(base_url=server.url, timeout=10) as client:
         for _ in range(3):
             assert client.get("/healthz").status_code == 200

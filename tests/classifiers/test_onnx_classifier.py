@@ -5,7 +5,7 @@ import pytest
 
 from deepfake_detection.classifiers.onnx_classifier import OnnxClassifier
 from deepfake_detection.errors import ModelUnavailable
-from tiny_model import write_tiny_model
+from support.tiny_model import write_tiny_model
 
 SIZE = 8
 

@@ -13,7 +13,14 @@ from skimage import data
 
 from deepfake_detection.cli.environment import Environment
 from deepfake_detection.cli.main import main
-from provenance.fixtures import AI, make_chain, manifest, png_chunk, png_with_chunks, sign
+from deepfake_detection.testing.provenance import (
+    AI,
+    make_chain,
+    manifest,
+    png_chunk,
+    png_with_chunks,
+    sign,
+)
 
 pytestmark = pytest.mark.usefixtures("tiny_model_settings")
 

@@ -7,9 +7,8 @@ import io
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ from api.images import encode, many_faces, no_face, one_face
 from api.videos import video_bytes
 from deepfake_detection.cli.environment import Environment, ExitStatus
 from deepfake_detection.cli.main import main
-from live_server import free_port, live_server, server_env
+from support.http_server import http_server
+from support.live_server import free_port, live_server, server_env
 
 
 def scan(env: dict[str, str], *args: str) -> tuple[int, list[dict[str, object]]]:
@@ -99,15 +99,8 @@ class _RefusesEveryKey(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def refusing_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefusesEveryKey)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with http_server(_RefusesEveryKey) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ from PIL import Image
 
 from api.videos import video_bytes
 
+pytestmark = pytest.mark.slow  # dfd scan processes on a pseudo-terminal
+
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 

@@ -20,7 +20,7 @@ from deepfake_detection.client import (
     Job,
     VideoResult,
 )
-from live_server import LiveServer, live_server, server_env
+from support.live_server import LiveServer, live_server, server_env
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,6 @@
 import pytest
-from fuzzing.seeds import image_seeds, video_seeds
+
+from deepfake_detection.testing.fuzzing.seeds import image_seeds, video_seeds
 
 
 @pytest.fixture(scope="session")

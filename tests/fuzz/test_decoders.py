@@ -6,13 +6,13 @@ A decoder error of any kind on client bytes must become ``corrupt_media``/``unsu
 import random
 
 import pytest
-from fuzzing.mutate import mutate
-from fuzzing.seeds import base_format
 
 from deepfake_detection.errors import DetectionError
 from deepfake_detection.media.image import ImageLimits, decode_image
 from deepfake_detection.media.video import VideoLimits, open_video
 from deepfake_detection.media.video_sampling import Sampling
+from deepfake_detection.testing.fuzzing.mutate import mutate
+from deepfake_detection.testing.fuzzing.seeds import base_format
 
 pytestmark = pytest.mark.fuzz
 

@@ -1,12 +1,11 @@
 import random
 
-from fuzzing.cases import Case, make_case
-from fuzzing.mutate import mutate
-from fuzzing.seeds import base_format
-from fuzzing.structure import PARSERS
-
 from deepfake_detection.media.image import sniff_image_format
 from deepfake_detection.media.video import sniff_video_container
+from deepfake_detection.testing.fuzzing.cases import Case, make_case
+from deepfake_detection.testing.fuzzing.mutate import mutate
+from deepfake_detection.testing.fuzzing.seeds import base_format
+from deepfake_detection.testing.fuzzing.structure import PARSERS
 
 
 def test_there_is_a_seed_of_every_supported_format(

@@ -1,13 +1,11 @@
-"""A short, bounded fuzz run against the real service (``scripts/fuzz.py`` is the long one)."""
+"""A short, bounded fuzz run against the real service (``scripts/bench/fuzz.py`` is the long one)."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
-from dfd_serve import Server, serve
-from fuzzing import campaign
 
-from tiny_model import write_tiny_model
+from deepfake_detection.testing.fuzzing import campaign
+from support.live_server import LiveServer, live_server, server_env
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
@@ -15,21 +13,16 @@ SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("fuzz")
-    settings = {
-        "DFD_MODEL_CARD": str(write_tiny_model(folder)),
-        "DFD_DATA_DIR": str(folder / "data"),
-        "DFD_WEBHOOK_SECRET": "fuzz",
-    }
-    log = folder / "server.log"
-    with serve(os.environ | settings, log, "--no-access-log") as running:
+    env = server_env(folder, DFD_WEBHOOK_SECRET="fuzz")
+    with live_server(folder, env, "--no-access-log") as running:
         yield running
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in running.log.read_text()
 
 
 def test_no_mutated_request_gets_a_5xx_or_hangs(
-    server: Server, images: dict[str, bytes], videos: dict[str, bytes]
+    server: LiveServer, images: dict[str, bytes], videos: dict[str, bytes]
 ) -> None:
     report = campaign.run(
         server.url, seed=2026, cases=3000, seconds=SECONDS, images=images, videos=videos

@@ -1,12 +1,12 @@
 """Fixtures of the job tests: a real HTTP receiver on 127.0.0.1 for webhooks."""
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from jobs.receiver import Receiver
+from support.http_server import http_server
 
 
 @pytest.fixture
@@ -27,11 +27,6 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with http_server(Handler) as url:
+        state.url = f"{url}/hook"
+        yield state

@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
-import numpy as np
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from skimage import data
-from synthetic_video import face_scene, write_video
 
 from deepfake_detection.config import Settings
 from deepfake_detection.errors import Overloaded
@@ -27,9 +24,11 @@ from deepfake_detection.jobs.celery_backend import CeleryJobBackend
 from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.service import JobService
 from deepfake_detection.runtime.options import AnalysisOptions
+from deepfake_detection.testing.images import astronaut_face
+from deepfake_detection.testing.video import face_scene, write_video
 from jobs.receiver import Receiver
-from live_server import free_port, redis_server
-from tiny_model import write_tiny_model
+from support.live_server import free_port, redis_server
+from support.tiny_model import write_tiny_model
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -109,7 +108,7 @@ def service(settings: Settings) -> Iterator[JobService]:
 
 
 def _video(path: Path, count: int) -> bytes:
-    face = np.ascontiguousarray(data.astronaut()[20:220, 150:330])
+    face = astronaut_face()
     write_video(path, face_scene([face], width=480, height=270, count=count))
     return path.read_bytes()
 
@@ -173,7 +172,8 @@ def test_a_job_whose_worker_is_killed_completes_on_another(
     content = _video(tmp_path / "long.mp4", count=60)
     job_id = _submit(service, content, AnalysisOptions(frames=40))
     job = _wait(service, job_id, "running", 120, tmp_path)
-    while job.status == "running" and job.progress < 0.05:
+    deadline = time.monotonic() + 120
+    while job.status == "running" and job.progress < 0.05 and time.monotonic() < deadline:
         job = service.get(job_id)
         time.sleep(0.02)
     assert job.status == "running", "the job ended before the worker could be killed"

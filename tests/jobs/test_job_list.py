@@ -20,7 +20,7 @@ from deepfake_detection.jobs.service import JobService
 from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.jobs.summary import ResultSummary
 from deepfake_detection.runtime.options import AnalysisOptions
-from live_server import redis_server
+from support.live_server import redis_server
 
 
 def job(n: int, owner: str | None, created: float | None = None) -> Job:

@@ -5,7 +5,6 @@ survives, waits and resumes once there is space again, and the backend reports i
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ from deepfake_detection.jobs.service import JobService
 from deepfake_detection.jobs.sqlite_store import SqliteJobStore
 from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.test_embedded import count_bytes, submit, wait_for
-from tiny_volume import fill, tiny_volume
+from support.tiny_volume import fill, tiny_volume
+from support.waiting import wait_until
 
 
 class FlakyStore(SqliteJobStore):
@@ -31,9 +31,12 @@ class FlakyStore(SqliteJobStore):
         super().__init__(path)
         self.full = threading.Event()
         self.error: Exception | None = None
+        self.refused = 0
+        """How many times ``start`` was refused for a full disk."""
 
     def start(self, job_id: str) -> Job | None:
         if self.full.is_set():
+            self.refused += 1
             raise InsufficientStorage.writing("the job store")
         if self.error is not None:
             error, self.error = self.error, None
@@ -85,11 +88,9 @@ def test_the_worker_waits_out_a_full_store_and_resumes(
     try:
         store.full.set()
         job_id = submit(service, b"12345")
-        deadline = time.monotonic() + 5
-        while backend.problem() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: backend.problem() is not None, "the worker reports a problem")
         assert "storage is full" in str(backend.problem())
-        time.sleep(0.3)  # a few retries, each refused
+        wait_until(lambda: store.refused >= 3, "a few retries, each refused")
         assert status_of(service, job_id) == "queued"
         store.full.clear()
         assert wait_for(service, job_id).result == {"bytes": 5, "frames": None}
@@ -121,9 +122,7 @@ def test_a_job_left_running_by_a_full_store_finishes_once_there_is_space(
         assert started.wait(5)
         store.full.set()
         release.set()
-        deadline = time.monotonic() + 5
-        while backend.problem() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: backend.problem() is not None, "the worker reports a problem")
         assert status_of(service, job_id) == "running"  # its outcome could not be written
         store.full.clear()
         assert wait_for(service, job_id).status == "succeeded"

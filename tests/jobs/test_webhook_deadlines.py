@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -15,18 +16,28 @@ from deepfake_detection.jobs.job import Job
 from deepfake_detection.jobs.webhook import WebhookPolicy, send_webhook
 from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.receiver import Receiver
+from support.http_server import http_server
 
 SECRET = "s3cret"
 
 
+@dataclass
+class Trickling:
+    url: str
+    answering: threading.Semaphore
+    """Released once for each webhook it has read and begun to answer."""
+
+
 @pytest.fixture
-def trickling() -> Iterator[str]:
+def trickling() -> Iterator[Trickling]:
     """A receiver that reads the webhook, then sends one byte of its answer every 0.2 s for 6 s:
     each read gets something, so only a deadline on the whole attempt ends it."""
+    answering = threading.Semaphore(0)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers["Content-Length"]))
+            answering.release()
             try:
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
                 for _ in range(30):
@@ -41,27 +52,23 @@ def trickling() -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with http_server(Handler) as url:
+        yield Trickling(f"{url}/hook", answering)
 
 
-def test_an_attempt_ends_at_its_deadline(trickling: str) -> None:
+def test_an_attempt_ends_at_its_deadline(trickling: Trickling) -> None:
     policy = WebhookPolicy(secret=SECRET, allow_private=True, retries=0, timeout_s=0.6)
     start = time.monotonic()
-    assert not send_webhook(trickling, {"id": "x"}, policy)
+    assert not send_webhook(trickling.url, {"id": "x"}, policy)
     assert time.monotonic() - start < 2.0
 
 
-def test_a_delivery_ends_at_its_deadline_retries_included(trickling: str) -> None:
+def test_a_delivery_ends_at_its_deadline_retries_included(trickling: Trickling) -> None:
     policy = WebhookPolicy(
         secret=SECRET, allow_private=True, retries=10, backoff_s=0, timeout_s=0.5, delivery_s=1.2
     )
     start = time.monotonic()
-    assert not send_webhook(trickling, {"id": "x"}, policy)
+    assert not send_webhook(trickling.url, {"id": "x"}, policy)
     # Without the delivery's deadline: 11 attempts of 0.5 s.
     assert time.monotonic() - start < 2.5
 
@@ -77,7 +84,9 @@ def test_no_retry_waits_past_the_delivery_deadline(receiver: Receiver) -> None:
     assert len(receiver.requests) == 2
 
 
-def test_slow_receivers_do_not_delay_another_webhook(trickling: str, receiver: Receiver) -> None:
+def test_slow_receivers_do_not_delay_another_webhook(
+    trickling: Trickling, receiver: Receiver
+) -> None:
     policy = WebhookPolicy(secret=SECRET, allow_private=True, retries=0, timeout_s=5.0)
 
     def notify(job: Job) -> None:
@@ -88,8 +97,9 @@ def test_slow_receivers_do_not_delay_another_webhook(trickling: str, receiver: R
     delivery.start()
     try:
         for i in range(3):
-            delivery.submit(_job(f"slow-{i}", trickling))
-        time.sleep(0.2)  # the slow ones are being sent
+            delivery.submit(_job(f"slow-{i}", trickling.url))
+        for _ in range(3):  # the slow ones are being answered, a byte at a time
+            assert trickling.answering.acquire(timeout=5)
         start = time.monotonic()
         delivery.submit(_job("fast", receiver.url))
         assert receiver.arrived.wait(3.0)

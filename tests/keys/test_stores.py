@@ -13,7 +13,7 @@ from deepfake_detection.errors import InvalidOptions, NotFound
 from deepfake_detection.keys.base import KeyStore
 from deepfake_detection.keys.redis_store import RedisKeyStore
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
-from live_server import redis_server
+from support.live_server import redis_server
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])

@@ -3,7 +3,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from synthetic_video import write_video
 
 from deepfake_detection.errors import InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMedia
 from deepfake_detection.media.image import ImageLimits
@@ -14,6 +13,7 @@ from deepfake_detection.media.kind import (
     read_image_file,
     sniff_kind,
 )
+from deepfake_detection.testing.video import write_video
 
 
 @pytest.fixture

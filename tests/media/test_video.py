@@ -8,9 +8,6 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
-from fuzzing.bombs import frame_png, png_video
-from skimage import data
-from synthetic_video import face_scene, write_video
 
 from deepfake_detection.errors import (
     CorruptMedia,
@@ -20,17 +17,16 @@ from deepfake_detection.errors import (
 )
 from deepfake_detection.media.video import VideoLimits, open_video, sniff_video_container
 from deepfake_detection.media.video_sampling import Sampling
-from peak_memory import peak_memory
+from deepfake_detection.testing.fuzzing.bombs import frame_png, png_video
+from deepfake_detection.testing.images import astronaut_face
+from deepfake_detection.testing.video import face_scene, write_video
+from support.peak_memory import peak_memory
 
 Image = npt.NDArray[np.uint8]
 
 
-def _face() -> Image:
-    return np.ascontiguousarray(data.astronaut()[20:220, 150:330])
-
-
 def _clip(path: Path, count: int = 30, **kwargs: object) -> Path:
-    write_video(path, face_scene([_face()], width=320, height=180, count=count), **kwargs)  # type: ignore[arg-type]
+    write_video(path, face_scene([astronaut_face()], width=320, height=180, count=count), **kwargs)  # type: ignore[arg-type]
     return path
 
 
@@ -62,7 +58,7 @@ def test_bytes_and_file_objects_decode_like_paths(tmp_path: Path) -> None:
 
 
 def test_rotation_metadata_turns_frames_upright(tmp_path: Path) -> None:
-    scene = list(face_scene([_face()], width=320, height=180, count=10))
+    scene = list(face_scene([astronaut_face()], width=320, height=180, count=10))
     # A phone held upright records landscape pixels and a display matrix: -90 is a clockwise turn.
     write_video(tmp_path / "portrait.mp4", scene, rotation=-90)
     with open_video(tmp_path / "portrait.mp4") as video:
@@ -76,7 +72,7 @@ def test_rotation_metadata_turns_frames_upright(tmp_path: Path) -> None:
 
 def test_variable_frame_rate_uses_each_frames_own_time(tmp_path: Path) -> None:
     times = [0.0, 0.04, 0.08, 0.5, 0.52, 1.0, 1.5, 1.55, 1.6, 2.0]
-    write_video(tmp_path / "vfr.mkv", face_scene([_face()], count=10), times=times)
+    write_video(tmp_path / "vfr.mkv", face_scene([astronaut_face()], count=10), times=times)
     with open_video(tmp_path / "vfr.mkv") as video:
         frames = list(video.sample(Sampling(frames=4)))
         info = video.info
@@ -179,7 +175,7 @@ def test_non_video_inputs_are_refused_clearly(tmp_path: Path) -> None:
     png = io.BytesIO()
     from PIL import Image as PILImage
 
-    PILImage.fromarray(_face()).save(png, format="PNG")
+    PILImage.fromarray(astronaut_face()).save(png, format="PNG")
     with pytest.raises(UnsupportedMedia, match="png image"):
         open_video(png.getvalue())
     with pytest.raises(UnsupportedMedia):

@@ -9,7 +9,7 @@ import pytest
 
 from deepfake_detection.provenance import ProvenanceLimits, ProvenanceReader
 from deepfake_detection.provenance.results import NO_PROVENANCE, Signal
-from provenance.fixtures import (
+from deepfake_detection.testing.provenance import (
     AI,
     CAPTURE,
     SigningChain,

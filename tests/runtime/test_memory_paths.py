@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
-from synthetic_video import write_video
 
-from peak_memory import peak_memory
+from deepfake_detection.testing.video import write_video
+from support.peak_memory import peak_memory
 
 pytestmark = pytest.mark.slow
 

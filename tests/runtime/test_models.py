@@ -3,7 +3,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fuzzing.bombs import frame_png, png_video
 from PIL import Image
 from skimage import data
 
@@ -17,7 +16,8 @@ from deepfake_detection.errors import (
 )
 from deepfake_detection.runtime.models import load_models
 from deepfake_detection.runtime.options import AnalysisOptions
-from peak_memory import peak_memory
+from deepfake_detection.testing.fuzzing.bombs import frame_png, png_video
+from support.peak_memory import peak_memory
 
 
 def test_models_built_from_the_settings(tiny_model_card: Path) -> None:

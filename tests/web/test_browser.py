@@ -25,8 +25,8 @@ from deepfake_detection.analysis.wording import (
     Judged,
     verdict_sentence,
 )
-from live_server import live_server
-from provenance.fixtures import make_chain, manifest, sign
+from deepfake_detection.testing.provenance import make_chain, manifest, sign
+from support.live_server import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from api.images import encode, one_face
-from live_server import LiveServer, live_server, server_env
+from support.live_server import LiveServer, live_server, server_env
 from web.test_browser import ANALYSIS_TIMEOUT_MS, browser
 
 __all__ = ["browser"]

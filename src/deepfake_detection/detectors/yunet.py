@@ -55,7 +55,7 @@ class YuNetDetector:
         ``centerface``. ``threads``: onnxruntime intra-op."""
         # OpenCV's default threshold, 0.9, dropped 15 of 16 faces of a compressed sample video;
         # from 0.45 to 0.75, 83 of CenterFace's 85 faces were found on the sample videos and
-        # pasted faces of scripts/compare_detectors.py; at 0.3 it found 13 faces CenterFace did not.
+        # pasted faces of scripts/bench/compare_detectors.py; at 0.3 it found 13 faces CenterFace did not.
         path = model_path or Path(str(resources.files("deepfake_detection.detectors") / MODEL_FILE))
         try:
             self._session = ort.InferenceSession(

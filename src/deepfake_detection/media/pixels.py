@@ -16,7 +16,7 @@ from PIL import Image
 
 # A quarter of a million pixels per band: the per-band overhead is still negligible, and the band's
 # integer temporaries (about 40 bytes a pixel while compositing) stay near 10 MB. (A million pixels
-# a band added 50 MB to the peak of a 7071x7071 RGBA PNG, scripts/measure_memory.py.)
+# a band added 50 MB to the peak of a 7071x7071 RGBA PNG, scripts/bench/measure_memory.py.)
 _BAND_PIXELS = 1 << 18
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "La", "RGBa"})
 

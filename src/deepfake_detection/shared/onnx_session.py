@@ -15,7 +15,7 @@ def session_options(threads: int) -> ort.SessionOptions:
     No memory arena: onnxruntime's CPU arena keeps every block it grew to for the largest inputs
     seen (the detector's follow the uploads' sizes), for good. Without it tensors come from malloc,
     whose free memory the service hands back when idle (``media.memory.IdleRelease``). Measured by
-    ``scripts/measure_memory.py`` (idle RSS after 10,000 fuzz cases): 487 MB with the arena and
+    ``scripts/bench/measure_memory.py`` (idle RSS after 10,000 fuzz cases): 487 MB with the arena and
     without the idle release, 454 MB with the arena for the classifier only, 433 MB without it.
     """
     options = ort.SessionOptions()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from api.images import encode, one_face
-from live_server import LiveServer, live_server, server_env
+from support.live_server import LiveServer, live_server, server_env
 
 pytestmark = pytest.mark.slow
 

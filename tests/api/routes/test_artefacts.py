@@ -12,7 +12,6 @@ import av
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from fuzzing.bombs import frame_png, png_video
 from PIL import Image
 
 from api.fakes import GatedClassifier
@@ -21,6 +20,7 @@ from api.videos import video_bytes
 from deepfake_detection.analysis.annotate import COLOURS
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
 from deepfake_detection.runtime.models import Models
+from deepfake_detection.testing.fuzzing.bombs import frame_png, png_video
 
 
 @pytest.fixture

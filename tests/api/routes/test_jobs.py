@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.fakes import GatedClassifier
 from api.videos import video_bytes
+from support.http_server import http_server
 
 
 @pytest.fixture
@@ -163,20 +164,15 @@ def test_the_webhook_is_signed_and_carries_the_job(
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/done"
     settings = {"webhook_secret": "k3y", "webhook_allow_private": True}
-    try:
-        with TestClient(make_app(data_dir=tmp_path / "d", **settings)) as client:
-            accepted = client.post(
-                "/v1/jobs", files={"file": ("f.jpg", face_jpeg)}, data={"callback_url": url}
-            ).json()
-            assert arrived.wait(60)
-            job = client.get(accepted["status_url"]).json()
-    finally:
-        server.shutdown()
-        server.server_close()
+    app = make_app(data_dir=tmp_path / "d", **settings)
+    with http_server(Handler) as receiver, TestClient(app) as client:
+        url = f"{receiver}/done"
+        accepted = client.post(
+            "/v1/jobs", files={"file": ("f.jpg", face_jpeg)}, data={"callback_url": url}
+        ).json()
+        assert arrived.wait(60)
+        job = client.get(accepted["status_url"]).json()
     ((signature, body),) = received
     assert signature == "sha256=" + hmac.new(b"k3y", body, hashlib.sha256).hexdigest()
     assert body.startswith(b"{")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.fakes import CARD, BrightnessClassifier
-from fake_card import fake_card
+from support.fake_card import fake_card
 
 
 def test_models_answers_the_card(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.routes.test_images import post_image
 from api.routes.test_jobs import wait
 from api.videos import video_bytes
-from provenance.fixtures import (
+from deepfake_detection.testing.provenance import (
     AI,
     SigningChain,
     image_bytes,

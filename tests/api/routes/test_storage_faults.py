@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tiny_volume import fill, tiny_volume
+from support.tiny_volume import fill, tiny_volume
 
 
 def test_readyz_is_503_while_the_data_volume_is_under_its_floor(

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from fuzzing.bombs import frame_png, png_video
 from PIL import Image
 
 from api.routes.test_jobs import wait
 from api.videos import video_bytes
+from deepfake_detection.testing.fuzzing.bombs import frame_png, png_video
 
 
 def post_video(client: TestClient, content: bytes, **fields: str) -> Any:

@@ -1,4 +1,0 @@
-"""A fuzzer for the service: seeded, structure-aware mutations of every supported image and video
-format and of the requests that carry them, sent to a real server (``scripts/fuzz.py``, and a short
-run in the test suite, ``tests/fuzz``). Not part of the package: the scripts import it from beside
-them, the tests through pytest's ``pythonpath``."""
