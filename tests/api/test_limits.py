@@ -4,7 +4,6 @@ the daily frame quota of a key."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from deepfake_detection.config import Settings
 from deepfake_detection.errors import QuotaExceeded
 from deepfake_detection.keys.key import ApiKey
 from deepfake_detection.keys.sqlite_store import SqliteKeyStore
+from support.waiting import wait_until
 
 
 def test_the_global_limit_applies_without_keys(make_app: AppFactory, tmp_path: Path) -> None:
@@ -108,7 +108,8 @@ def test_concurrent_requests_cannot_overrun_the_daily_frames(
         for thread in threads:
             thread.start()
         assert classifier.entered.wait(10)
-        time.sleep(0.5)  # the others are in, or refused
+        # The 3 frames charged, the 5 requests over them are answered while the 3 wait.
+        wait_until(lambda: len(statuses) >= 5, "the 5 requests over the quota refused")
         classifier.release.set()
         for thread in threads:
             thread.join(30)

@@ -16,6 +16,7 @@ from deepfake_detection.jobs.task import Progress
 from deepfake_detection.jobs.webhook import WebhookPolicy, send_webhook
 from deepfake_detection.runtime.options import AnalysisOptions
 from jobs.receiver import Receiver
+from support.waiting import wait_until
 
 
 def count_bytes(path: Path, options: AnalysisOptions, progress: Progress) -> JSONObject:
@@ -93,8 +94,7 @@ def test_a_job_running_when_the_process_died_runs_again_after_restart(tmp_path: 
     service = JobService(first, tmp_path, retention_s=3600)
     first.start()
     job_id = submit(service, b"abc")
-    while service.get(job_id).status != "running":
-        time.sleep(0.01)
+    wait_until(lambda: service.get(job_id).status == "running", "the job is running")
     first.stop(timeout_s=0.1)  # the process "dies": its worker never finishes the job
     assert service.get(job_id).status == "running"
 

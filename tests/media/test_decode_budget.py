@@ -25,8 +25,7 @@ def test_reservations_share_the_budget_and_wait_for_room() -> None:
 
         thread = threading.Thread(target=waiter)
         thread.start()
-        time.sleep(0.2)
-        assert not waiter_done.is_set()  # 60 + 50 > 100: it waits
+        assert not waiter_done.wait(0.2)  # 60 + 50 > 100: it waits
     thread.join(5)
     assert waiter_done.is_set()
     assert time.monotonic() - started < 5
