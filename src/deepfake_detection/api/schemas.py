@@ -3,7 +3,7 @@ service's shape. An analysis's answer is in ``schemas/``, shared with the jobs."
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,15 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """A route's documented errors (FastAPI's ``responses``): each status with its description,
+    all with the one error body."""
+    return {
+        status: {"model": ErrorResponse, "description": text}
+        for status, text in descriptions.items()
+    }
 
 
 class ImageOptions(BaseModel):

@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 from deepfake_detection.analysis.annotate import Mark, Sample, Track, face_caption
 from deepfake_detection.api.deps import Caller, ServicesDep, VideoServicesDep, owner_of
 from deepfake_detection.api.limits import reserved_frames
-from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.schemas import error_responses
 from deepfake_detection.api.services import Services
 from deepfake_detection.errors import DetectionError, NotFound, NotReady, Overloaded, error_for
 from deepfake_detection.jobs.service import JobService
@@ -37,19 +37,18 @@ from deepfake_detection.shared.faces import Box
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {"image/png": {}, "video/mp4": {}},
-        "description": "the image (PNG) or the video (MP4, H.264) with the faces drawn",
-    },
-    404: {
-        "model": ErrorResponse,
-        "description": "no such job (or another key's), or its upload was not kept",
-    },
-    409: {"model": ErrorResponse, "description": "the job has not succeeded (yet)"},
-    413: {"model": ErrorResponse, "description": "drawing on the video took too long"},
-    429: {"model": ErrorResponse, "description": "the key's daily frames are used up"},
-    503: {"model": ErrorResponse, "description": "every drawing slot is busy; retry shortly"},
+_RESPONSES = error_responses(
+    {
+        404: "no such job (or another key's), or its upload was not kept",
+        409: "the job has not succeeded (yet)",
+        413: "drawing on the video took too long",
+        429: "the key's daily frames are used up",
+        503: "every drawing slot is busy; retry shortly",
+    }
+)
+_RESPONSES[200] = {
+    "content": {"image/png": {}, "video/mp4": {}},
+    "description": "the image (PNG) or the video (MP4, H.264) with the faces drawn",
 }
 _CHUNK = 1 << 20
 # One drawing of a job's video at a time in this process: a second request waits for the first.

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep
 from deepfake_detection.api.forms.image import read_image_upload, refuse_video
 from deepfake_detection.api.limits import record_analysis, reserved_frames
-from deepfake_detection.api.schemas import Base64ImageRequest, ErrorResponse, ImageOptions
+from deepfake_detection.api.schemas import Base64ImageRequest, ImageOptions, error_responses
 from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.models import Analyzed
 from deepfake_detection.schemas.images import ImageAnalysisResponse, image_response
@@ -38,16 +38,15 @@ def _request_body() -> dict[str, Any]:
     }
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
+_ERRORS = error_responses(
+    {
         400: "malformed request, empty or corrupt image",
         413: "upload or image (pixels) too large",
         415: "not a supported image type (sniffed from the bytes) or request type",
         422: "invalid options",
         503: "overloaded (Retry-After) or model not loaded",
-    }.items()
-}
+    }
+)
 
 
 @router.post("/images", openapi_extra=_request_body(), responses=_ERRORS)

@@ -22,7 +22,7 @@ from deepfake_detection.api.forms.job import (
 )
 from deepfake_detection.api.forms.multipart import form_text, form_upload, open_form, read_options
 from deepfake_detection.api.limits import check_quota, most_frames, reserved_frames
-from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.schemas import ErrorResponse, error_responses
 from deepfake_detection.api.services import VideoServices
 from deepfake_detection.errors import InvalidOptions, InvalidRequest
 from deepfake_detection.jobs.job import JobStatus
@@ -41,17 +41,16 @@ from deepfake_detection.monitoring.metrics import get_metrics
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
+_ERRORS = error_responses(
+    {
         400: "malformed request, empty upload, or a url that could not be fetched (fetch_failed)",
         413: "upload too large",
         415: "neither a supported image nor a supported video (sniffed from the bytes)",
         422: "invalid options, a url or callback_url that is not a valid http(s) URL, or a "
         "callback_url that is not allowed",
         503: "too many jobs waiting (Retry-After), or model not loaded",
-    }.items()
-}
+    }
+)
 
 
 def _request_body() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from deepfake_detection.analysis.video import VideoAnalysis
 from deepfake_detection.api.deps import QuotaRoom, ServicesDep, VideoServicesDep
 from deepfake_detection.api.forms.multipart import form_upload, open_form, read_options
 from deepfake_detection.api.limits import most_frames, record_analysis, reserved_frames
-from deepfake_detection.api.schemas import ErrorResponse
+from deepfake_detection.api.schemas import error_responses
 from deepfake_detection.errors import PayloadTooLarge
 from deepfake_detection.provenance import Provenance
 from deepfake_detection.runtime.options import AnalysisOptions
@@ -24,16 +24,15 @@ router = APIRouter(prefix="/v1", tags=["videos"])
 
 OPTION_FIELDS = tuple(AnalysisOptions.model_fields)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
+_ERRORS = error_responses(
+    {
         400: "malformed request, empty or corrupt video",
         413: "upload, duration, frame size or decode time over the limits",
         415: "not a supported video (sniffed from the bytes: MP4, MOV, WebM, MKV, AVI)",
         422: "invalid options",
         503: "overloaded (Retry-After) or model not loaded",
-    }.items()
-}
+    }
+)
 
 
 def _request_body() -> dict[str, Any]:
