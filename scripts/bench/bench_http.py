@@ -17,7 +17,7 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,16 +122,24 @@ class Load:
 
 
 def concurrent(url: str, image: bytes, detector: str, clients: int, seconds: float) -> Load:
+    return concurrent_requests(lambda client: post(client, url, image, detector), clients, seconds)
+
+
+def concurrent_requests(
+    send: Callable[[httpx.Client], httpx.Response], clients: int, seconds: float
+) -> Load:
+    """``clients`` threads, each with its own connection, calling ``send`` until ``seconds`` have
+    passed; the answers counted by status (200 is ok)."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     counts = {"ok": 0, "errors": 0}
     statuses: dict[str, int] = {}
 
     def client_loop() -> None:
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=120) as client:
             while time.monotonic() < deadline:
                 try:
-                    status = str(post(client, url, image, detector).status_code)
+                    status = str(send(client).status_code)
                 except httpx.HTTPError as exc:
                     status = type(exc).__name__
                 with lock:

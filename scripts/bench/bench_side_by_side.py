@@ -27,7 +27,6 @@ import os
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -35,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from bench_http import rss_mb
+from bench_http import concurrent_requests, rss_mb
 from bench_video import SAMPLE
 
 from deepfake_detection.classifiers.model_card import default_model_card_path
@@ -139,32 +138,9 @@ def load(
     clients: int,
     seconds: float,
 ) -> None:
-    deadline = time.monotonic() + seconds
-    counts = {"ok": 0, "errors": 0}
-    lock = threading.Lock()
-
-    def loop() -> None:
-        with httpx.Client(timeout=120) as client:
-            while time.monotonic() < deadline:
-                try:
-                    ok = send(client, side.server.url).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                with lock:
-                    counts["ok" if ok else "errors"] += 1
-
-    start = time.monotonic()
-    threads = [threading.Thread(target=loop) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    done = concurrent_requests(lambda client: send(client, side.server.url), clients, seconds)
     ok, errors, spent = side.rate.get(what, (0, 0, 0.0))
-    side.rate[what] = (
-        ok + counts["ok"],
-        errors + counts["errors"],
-        spent + time.monotonic() - start,
-    )
+    side.rate[what] = (ok + done.images, errors + done.errors, spent + done.seconds)
 
 
 def median_row(what: str, base: Side, new: Side, stage: str | None = None) -> str:
