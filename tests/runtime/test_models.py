@@ -125,6 +125,21 @@ def test_drawing_on_a_video_keeps_the_settings_video_limits(
     assert not (tmp_path / "out.mp4").exists()
 
 
+def _tiny_models(card: Path) -> str:
+    """Source that loads ``models`` with the tiny model, no detector and time enough to decode
+    the largest images (for ``peak_memory``)."""
+    return f"""
+        from pathlib import Path
+        from deepfake_detection.config import Settings
+        from deepfake_detection.runtime.models import load_models
+        settings = Settings(
+            model_card=Path({str(card)!r}), detector="none",
+            decode_wait_s=600, decode_timeout_s=600,
+        )
+        models = load_models(settings, detector_names=["none"])
+        """
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["PNG"])
 def test_three_drawings_of_a_large_image_at_once_stay_in_the_budget(
@@ -137,16 +152,9 @@ def test_three_drawings_of_a_large_image_at_once_stay_in_the_budget(
     image.save(path, fmt, **({"lossless": True, "method": 0} if fmt == "WEBP" else {}))
     del image
     peak = peak_memory(
-        f"""
+        _tiny_models(tiny_model_card)
+        + f"""
         from concurrent.futures import ThreadPoolExecutor
-        from pathlib import Path
-        from deepfake_detection.config import Settings
-        from deepfake_detection.runtime.models import load_models
-        settings = Settings(
-            model_card=Path({str(tiny_model_card)!r}), detector="none",
-            decode_wait_s=600, decode_timeout_s=600,
-        )
-        models = load_models(settings, detector_names=["none"])
         data = Path({str(path)!r}).read_bytes()
         with ThreadPoolExecutor(3) as pool:
             sizes = list(pool.map(lambda _: len(models.annotate_image(data, [])), range(3)))
@@ -172,16 +180,9 @@ def test_the_largest_webp_accepted_stays_under_800_mb(
         paths[side] = tmp_path / f"{side}.webp"
         image.save(paths[side], "WEBP", lossless=True, method=0)
     peak = peak_memory(
-        f"""
-        from pathlib import Path
-        from deepfake_detection.config import Settings
+        _tiny_models(tiny_model_card)
+        + f"""
         from deepfake_detection.errors import PayloadTooLarge
-        from deepfake_detection.runtime.models import load_models
-        settings = Settings(
-            model_card=Path({str(tiny_model_card)!r}), detector="none",
-            decode_wait_s=600, decode_timeout_s=600,
-        )
-        models = load_models(settings, detector_names=["none"])
         largest = Path({str(paths[5000])!r}).read_bytes()
         result = models.analyze(largest, models.detector(None), None, 4)
         print(result.analysis.width, len(models.annotate_image(largest, [])) > 0)
