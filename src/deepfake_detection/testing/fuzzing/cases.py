@@ -33,14 +33,17 @@ CONTENT_TYPES = (
 )  # fmt: skip
 
 
-# URLs for ``url`` and ``callback_url``, from parts that either parse to an IP literal (or
+# URLs for ``url`` and ``callback_url``, from parts that either parse to a loopback literal (or
 # ``localhost``: /etc/hosts) or do not parse at all: no case may make the service ask a DNS server
-# about a name. The private and link-local literals (10.0.0.1, 169.254.169.254) are there to be
-# refused: the fuzzed service runs without DFD_FETCH_ALLOW_PRIVATE and DFD_WEBHOOK_ALLOW_PRIVATE,
-# so every one of these addresses, loopback included, is refused before any connection is made.
+# about a name, nor reach past this machine. Without DFD_FETCH_ALLOW_PRIVATE and
+# DFD_WEBHOOK_ALLOW_PRIVATE (the fuzz tests clear every DFD_ variable) each is refused before any
+# connection; a service started with them on may connect, but only to this machine. That private
+# and link-local addresses elsewhere (10.0.0.1, the cloud metadata 169.254.169.254) are refused is
+# tested on the checks themselves, without a connection (tests/jobs/test_addresses.py,
+# test_download.py, test_webhook.py).
 URL_SCHEMES = ("http", "https", "HTTP", "ftp", "file", "javascript", "", "http:")
 URL_HOSTS = (
-    "127.0.0.1", "[::1]", "localhost", "0.0.0.0", "10.0.0.1", "169.254.169.254", "127.1",
+    "127.0.0.1", "[::1]", "localhost", "0.0.0.0", "127.0.0.2", "[::ffff:127.0.0.2]", "127.1",
     "2130706433", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[zz]", "[::1", "127.0.0.1%00",
     "user:pw@127.0.0.1", "", "[]", "127.0.0.1:80@127.0.0.1",
 )  # fmt: skip
