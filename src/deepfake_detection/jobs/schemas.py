@@ -6,11 +6,14 @@ job instead (``JobSummaryResponse``), with the address of the whole job.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from deepfake_detection.jobs.job import Job, JobStatus, Removal
 from deepfake_detection.jobs.job import JobError as StoredError
-from deepfake_detection.jobs.summary import JobSummary, ResultSummary
+from deepfake_detection.jobs.summary import JobSummary
 from deepfake_detection.media.kind import Kind
 from deepfake_detection.schemas.wire import utc_time
 
@@ -26,7 +29,9 @@ class JobError(BaseModel):
     message: str
 
 
-class JobResponse(BaseModel):
+class _JobFields(BaseModel):
+    """What a job and its summary in a list both say."""
+
     id: str
     status: JobStatus
     kind: Kind | None = Field(description="image or video (null: a job stored by an older version)")
@@ -34,6 +39,9 @@ class JobResponse(BaseModel):
     created_at: str = Field(description="ISO-8601 UTC, e.g. 2026-12-01T23:17:49.123Z")
     updated_at: str = Field(description="ISO-8601 UTC: the last change of status or progress")
     attempts: int
+
+
+class JobResponse(_JobFields):
     result: dict[str, object] | None = Field(
         description="when succeeded: as POST /v1/images|videos"
     )
@@ -50,14 +58,7 @@ class ResultSummaryResponse(BaseModel):
     duration_s: float | None = Field(description="a video's duration; null for an image")
 
 
-class JobSummaryResponse(BaseModel):
-    id: str
-    status: JobStatus
-    kind: Kind | None = Field(description="image or video (null: a job stored by an older version)")
-    progress: float = Field(ge=0.0, le=1.0)
-    created_at: str = Field(description="ISO-8601 UTC")
-    updated_at: str = Field(description="ISO-8601 UTC: the last change of status or progress")
-    attempts: int
+class JobSummaryResponse(_JobFields):
     summary: ResultSummaryResponse | None = Field(
         description="when succeeded: the result's verdict and figures (the result: status_url)"
     )
@@ -78,46 +79,26 @@ class JobDeleted(BaseModel):
 
 
 def job_response(job: Job) -> JobResponse:
-    return JobResponse(
-        id=job.id,
-        status=job.status,
-        kind=job.kind,
-        progress=job.progress,
-        created_at=utc_time(job.created_at),
-        updated_at=utc_time(job.updated_at),
-        attempts=job.attempts,
-        result=job.result,
-        error=_error(job.error),
-    )
+    return JobResponse(**_job_fields(job), result=job.result, error=_error(job.error))
 
 
 def job_summary_response(job: JobSummary, status_url: str) -> JobSummaryResponse:
+    summary = None if job.summary is None else ResultSummaryResponse(**asdict(job.summary))
     return JobSummaryResponse(
-        id=job.id,
-        status=job.status,
-        kind=job.kind,
-        progress=job.progress,
-        created_at=utc_time(job.created_at),
-        updated_at=utc_time(job.updated_at),
-        attempts=job.attempts,
-        summary=_summary(job.summary),
-        error=_error(job.error),
-        status_url=status_url,
+        **_job_fields(job), summary=summary, error=_error(job.error), status_url=status_url
     )
 
 
-def _summary(summary: ResultSummary | None) -> ResultSummaryResponse | None:
-    if summary is None:
-        return None
-    return ResultSummaryResponse(
-        verdict=summary.verdict,
-        verdict_reason=summary.verdict_reason,
-        fake_probability=summary.fake_probability,
-        threshold=summary.threshold,
-        faces=summary.faces,
-        model_version=summary.model_version,
-        duration_s=summary.duration_s,
-    )
+def _job_fields(job: Job | JobSummary) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "kind": job.kind,
+        "progress": job.progress,
+        "created_at": utc_time(job.created_at),
+        "updated_at": utc_time(job.updated_at),
+        "attempts": job.attempts,
+    }
 
 
 def _error(error: StoredError | None) -> JobError | None:
