@@ -65,6 +65,7 @@ class RemoteScanner:
         except DetectionError as exc:
             return FileResult(error_line(path, kind, exc.code, exc.message))
         except ApiError as exc:
+            self.refused |= exc.status == 401
             return FileResult(error_line(path, kind, exc.code, self.message_of(exc)))
         except httpx.HTTPError as exc:
             message = f"the service did not answer: {type(exc).__name__}: {exc}"
@@ -75,7 +76,6 @@ class RemoteScanner:
         tells a client which header to send)."""
         if exc.status != 401:
             return exc.message
-        self.refused = True
         if self.api_key is None:
             return "the service needs an API key: pass --api-key KEY or set DFD_API_KEY"
         return (
